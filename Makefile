@@ -1,0 +1,42 @@
+# One command sets up and runs: `make run` (the embedded default) and `make test` (the test suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= all
+# Some machines cap torch/torchvision through a global pip constraint file; the pins in
+# requirements.txt are the tested set, so constraints from elsewhere are ignored.
+PIP := PIP_CONSTRAINT=/dev/null $(BIN)/python -m pip
+
+.PHONY: install run smoke test lint format report clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -e .
+	touch $@
+
+run: install
+	$(BIN)/snakemake --cores $(CORES)
+
+smoke: install
+	$(BIN)/snakemake --cores $(CORES) --configfile config/smoke.yaml
+
+report: install
+	$(BIN)/snakemake --cores $(CORES) --report results/report.html
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests workflow/scripts
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+
+format: install
+	$(BIN)/ruff format src tests workflow/scripts
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+clean:
+	rm -rf results .snakemake

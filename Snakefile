@@ -1,0 +1,27 @@
+# dof: threshold training dimensions in random affine subspaces (Larsen, Fort, Becker & Ganguli, ICLR 2022).
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/pretrain.smk"
+include: "workflow/rules/subspace.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/thresholds.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True

@@ -1,0 +1,125 @@
+"""One stage of an experiment each: burn-in checkpoints and chunks of subspace runs, as records."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+import torch
+
+from dof.data import Dataset
+from dof.models import build_model
+from dof.projections import make_projection
+from dof.provenance import config_hash, provenance
+from dof.seeding import derive_seed
+from dof.subspace import AffineSubspace, ParamLayout, load_flat_params
+from dof.training import BurnInConfig, SubspaceConfig, burn_in, evaluate, train_subspace
+
+CHECKPOINT_KEYS = ("theta", "dataset", "model", "seed", "t0", "n_params")
+
+
+def seeds_for_run(seed: int, d: int) -> dict[str, int]:
+    """The recorded seeds of a run: network init, projection A and subspace mini-batch order.
+
+    A and the batch order depend on (seed, d) but not on t0, so runs that differ only in t0 share them
+    (common random numbers: the burn-in comparison is not blurred by different subspaces)."""
+    return {
+        "init_seed": derive_seed("init", seed),
+        "burn_in_batch_seed": derive_seed("burn-in-batches", seed),
+        "subspace_seed": derive_seed("subspace", seed, d),
+        "batch_seed": derive_seed("subspace-batches", seed, d),
+    }
+
+
+def pretrain(data: Dataset, model_name: str, seed: int, t0: int, config: BurnInConfig) -> dict[str, Any]:
+    """The burn-in checkpoint: theta_t after t0 full-space SGD steps from the seeded initialisation."""
+    seeds = seeds_for_run(seed, 0)
+    model = build_model(model_name, data.input_shape, data.n_classes, seeds["init_seed"])
+    theta = burn_in(model, data, t0, seeds["burn_in_batch_seed"], config)
+    model.eval()
+    train_loss, train_acc = evaluate(model, data.x_train, data.y_train)
+    test_loss, test_acc = evaluate(model, data.x_test, data.y_test)
+    return {
+        "theta": theta,
+        "dataset": data.name,
+        "model": model_name,
+        "n_params": theta.numel(),
+        "seed": seed,
+        "init_seed": seeds["init_seed"],
+        "burn_in_batch_seed": seeds["burn_in_batch_seed"],
+        "t0": t0,
+        "burn_in": dataclasses.asdict(config),
+        "train_loss": train_loss,
+        "train_acc": train_acc,
+        "test_loss": test_loss,
+        "test_acc": test_acc,
+    }
+
+
+def run_subspaces(
+    data: Dataset,
+    checkpoints: list[dict[str, Any]],
+    dim: int,
+    projection: str,
+    config: SubspaceConfig,
+    run_config: dict[str, Any],
+    device: str = "cpu",
+) -> pd.DataFrame:
+    """Train one subspace of dimension `dim` from each checkpoint; one row per run."""
+    rows = []
+    for checkpoint in checkpoints:
+        seed, t0 = int(checkpoint["seed"]), int(checkpoint["t0"])
+        seeds = seeds_for_run(seed, dim)
+        model = build_model(checkpoint["model"], data.input_shape, data.n_classes, seeds["init_seed"]).to(device)
+        n_params = ParamLayout.of(model).n_params
+        if dim > n_params:
+            raise ValueError(f"subspace dimension d={dim} exceeds the {checkpoint['model']} network's D={n_params}")
+        theta_start = checkpoint["theta"].to(device)
+        if theta_start.numel() != n_params:
+            raise ValueError(
+                f"checkpoint for seed {seed}, t0={t0} has {theta_start.numel()} weights, model needs {n_params}"
+            )
+        load_flat_params(model, theta_start)
+        subspace = AffineSubspace(
+            model, theta_start, make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
+        )
+
+        result = train_subspace(subspace, _to(data, device), seeds["batch_seed"], config)
+        rows.append(
+            {
+                "dataset": data.name,
+                "model": checkpoint["model"],
+                "n_params": n_params,
+                "t0": t0,
+                "d": dim,
+                "seed": seed,
+                **seeds,
+                "projection": projection,
+                "start_train_acc": float(checkpoint["train_acc"]),
+                "start_test_acc": float(checkpoint["test_acc"]),
+                **dataclasses.asdict(result),
+                **provenance(device),
+                "config_hash": config_hash(run_config),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _to(data: Dataset, device: str) -> Dataset:
+    if device == "cpu":
+        return data
+    return dataclasses.replace(
+        data,
+        x_train=data.x_train.to(device),
+        y_train=data.y_train.to(device),
+        x_test=data.x_test.to(device),
+        y_test=data.y_test.to(device),
+    )
+
+
+def resolve_device(requested: str) -> str:
+    """'auto' picks CUDA when present, else the CPU; anything else is used as given."""
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested

@@ -1,0 +1,36 @@
+"""Run records: collecting chunk tables into one and checking them against the configured grid."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+RUN_KEY = ["dataset", "model", "t0", "d", "seed"]
+
+
+def expected_grid(axes: Mapping[str, Sequence[object]]) -> pd.DataFrame:
+    """The full product of the grid axes as a table, one row per expected run."""
+    names = list(axes)
+    return pd.DataFrame(list(itertools.product(*(axes[n] for n in names))), columns=names)
+
+
+def check_complete(runs: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Refuse duplicate runs, and runs of the expected grid that are missing, naming them."""
+    key = list(expected.columns)
+    duplicated = runs[runs.duplicated(key, keep=False)]
+    if not duplicated.empty:
+        found = duplicated[key].drop_duplicates().to_dict("records")
+        raise ValueError(f"{len(found)} runs are recorded more than once, e.g. {found[:5]}")
+    merged = expected.merge(runs[key], how="left", on=key, indicator=True)
+    missing = merged.loc[merged["_merge"] == "left_only", key].to_dict("records")
+    if missing:
+        raise ValueError(f"{len(missing)} runs of the grid have no record, e.g. {missing[:5]}; rerun snakemake")
+
+
+def aggregate(chunks: Iterable[pd.DataFrame], expected: pd.DataFrame) -> pd.DataFrame:
+    """Concatenate chunk tables, check them against the grid and sort them by the run key."""
+    runs = pd.concat(list(chunks), ignore_index=True)
+    check_complete(runs, expected)
+    return runs.sort_values(RUN_KEY, kind="stable").reset_index(drop=True)

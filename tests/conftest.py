@@ -1,0 +1,23 @@
+"""Shared fixtures: a tiny synthetic dataset in the package's Dataset form, and torch on one thread."""
+
+import numpy as np
+import pytest
+import torch
+
+from dof.data import Dataset, from_arrays
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_thread() -> None:
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def tiny_data() -> Dataset:
+    """64 train and 32 test 12x12 images of 3 classes, learnable (class = brightest third of the image)."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, size=96)
+    images = rng.integers(0, 60, size=(96, 1, 12, 12)).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 0, :, 4 * label : 4 * label + 4] += 180
+    return from_arrays("tiny", images[:64], labels[:64], images[64:], labels[64:], 3)
