@@ -1,8 +1,11 @@
 """Shared fixtures: a tiny synthetic dataset in the package's Dataset form, and torch on one thread."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
+from workflow_helpers import copy_project, snakemake
 
 from dof.data import Dataset, from_arrays
 
@@ -21,3 +24,13 @@ def tiny_data() -> Dataset:
     for i, label in enumerate(labels):
         images[i, 0, :, 4 * label : 4 * label + 4] += 180
     return from_arrays("tiny", images[:64], labels[:64], images[64:], labels[64:], 3)
+
+
+@pytest.fixture(scope="session")
+def smoke_project(tmp_path_factory) -> Path:
+    """A temporary project copy on which the smoke DAG has run once, through the snakemake command line."""
+    workdir = copy_project(tmp_path_factory.mktemp("smoke"))
+    snakemake(workdir, "--configfile", "config/smoke.yaml")
+    return workdir
+
+

@@ -12,8 +12,19 @@ def synthetic_runs(step_at: dict[int, int], dims=(1, 2, 4, 8, 16), n_seeds=10) -
         for d in dims:
             for seed in range(n_seeds):
                 acc = 0.9 if d >= step else 0.1
-                rows.append({"dataset": "x", "model": "m", "n_params": 100, "t0": t0, "d": d, "seed": seed,
-                             "status": "ok", "train_acc": acc, "test_acc": acc - 0.05})
+                rows.append(
+                    {
+                        "dataset": "x",
+                        "model": "m",
+                        "n_params": 100,
+                        "t0": t0,
+                        "d": d,
+                        "seed": seed,
+                        "status": "ok",
+                        "train_acc": acc,
+                        "test_acc": acc - 0.05,
+                    }
+                )
     runs = pd.DataFrame(rows)
     last = runs.index[(runs["d"] == max(dims)) & (runs["seed"] == 0)]
     runs.loc[last, "status"] = "diverged"
@@ -25,8 +36,17 @@ def test_success_counts_and_diverged_is_failure():
     top = success[(success["d"] == 16) & (success["epsilon"] == 0.5)].iloc[0]
     assert (top["n_runs"], top["n_success"], top["p_success"]) == (10, 9, 0.9)
     assert success[success["epsilon"] == 0.95]["n_success"].sum() == 0
-    assert set(success.columns) >= {"dataset", "model", "t0", "d", "metric", "epsilon", "n_runs", "n_success",
-                                    "p_success"}
+    assert set(success.columns) >= {
+        "dataset",
+        "model",
+        "t0",
+        "d",
+        "metric",
+        "epsilon",
+        "n_runs",
+        "n_success",
+        "p_success",
+    }
 
 
 def test_d_star_is_first_d_reaching_one_minus_delta_and_null_when_never():

@@ -19,7 +19,7 @@ class ParamLayout:
     shapes: tuple[torch.Size, ...]
 
     @classmethod
-    def of(cls, model: nn.Module) -> "ParamLayout":
+    def of(cls, model: nn.Module) -> ParamLayout:
         named = list(model.named_parameters())
         return cls(tuple(n for n, _ in named), tuple(p.shape for _, p in named))
 
@@ -54,7 +54,9 @@ class AffineSubspace:
         if theta_start.numel() != self.layout.n_params:
             raise ValueError(f"theta_start has {theta_start.numel()} entries, the model {self.layout.n_params}")
         if projection.n_params != self.layout.n_params:
-            raise ValueError(f"projection maps to {projection.n_params} parameters, the model has {self.layout.n_params}")
+            raise ValueError(
+                f"projection maps to {projection.n_params} parameters, the model has {self.layout.n_params}"
+            )
         self.theta_start = theta_start.detach()
         self.projection = projection
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import torch
 from torch import nn
@@ -94,15 +94,11 @@ class SubspaceResult:
     wall_time_s: float
 
 
-def train_subspace(
-    subspace: AffineSubspace, data: Dataset, batch_seed: int, config: SubspaceConfig
-) -> SubspaceResult:
+def train_subspace(subspace: AffineSubspace, data: Dataset, batch_seed: int, config: SubspaceConfig) -> SubspaceResult:
     """Train phi from 0 with Adam on mini-batches drawn from `batch_seed`, then evaluate train and test."""
     start = time.perf_counter()
     phi = torch.zeros(subspace.projection.dim, requires_grad=True, device=subspace.theta_start.device)
-    optimizer = torch.optim.Adam(
-        [phi], lr=config.lr, betas=(config.beta1, config.beta2), eps=config.eps
-    )
+    optimizer = torch.optim.Adam([phi], lr=config.lr, betas=(config.beta1, config.beta2), eps=config.eps)
     n_steps = config.epochs * steps_per_epoch(len(data.y_train), config.batch_size)
     batches = minibatches(len(data.y_train), config.batch_size, batch_seed)
     status, done = "ok", 0
@@ -122,6 +118,7 @@ def train_subspace(
     if status == "ok" and not torch.isfinite(phi_final).all():
         status = "diverged"
     if status == "ok":
+
         def logits(x: torch.Tensor) -> torch.Tensor:
             return subspace.forward(x, phi_final)
 

@@ -6,12 +6,12 @@ rule aggregate_runs:
         run_chunk_paths(),
     output:
         f"{RESULTS}/runs.parquet",
-    params:
-        expected=expected_runs(),
-        config=config,
     log:
         f"{RESULTS}/logs/aggregate_runs.log",
     conda:
         ENV
+    params:
+        expected=expected_runs(),
+        config=config,
     script:
         "../scripts/aggregate_runs.py"

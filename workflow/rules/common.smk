@@ -1,5 +1,8 @@
 # Path helpers and input functions shared by every stage.
-import json
+from dof.grid import check_dims
+
+# Grid checks the schema cannot express: every d must fit the networks (d <= D).
+check_dims(config["datasets"], config["models"], config["subspace"]["dims"])
 
 RESULTS = f"results/{config['experiment']}"
 ENV = "../../envs/dof.yaml"
@@ -63,8 +66,11 @@ def expected_runs():
 
 
 def dataset_options(wildcards):
-    """Loader options of the dataset in the wildcards (schema defaults filled in)."""
-    return config.get("data", {}).get(wildcards.dataset, {})
+    """Loader options of the dataset in the wildcards: its own block for the embedded sets, else root/download."""
+    data = config["data"]
+    if wildcards.dataset in data:
+        return data[wildcards.dataset]
+    return {"root": data["root"], "download": data["download"]}
 
 
 def burn_in_hyperparameters():

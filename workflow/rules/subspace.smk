@@ -6,20 +6,17 @@ rule train_subspaces:
         checkpoints=chunk_checkpoints,
     output:
         f"{RESULTS}/runs/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.parquet",
+    log:
+        f"{RESULTS}/logs/train_subspaces/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_subspaces/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.tsv"
+    conda:
+        ENV
+    threads: 1
     params:
         data=dataset_options,
         subspace=subspace_hyperparameters(),
         burn_in=burn_in_hyperparameters(),
         device=config["device"],
-    log:
-        f"{RESULTS}/logs/train_subspaces/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/train_subspaces/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.tsv"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=60,
-    conda:
-        ENV
     script:
         "../scripts/train_subspaces.py"

@@ -6,13 +6,13 @@ rule success_probabilities:
         f"{RESULTS}/runs.parquet",
     output:
         f"{RESULTS}/success.parquet",
-    params:
-        thresholds=config["thresholds"],
-        config=config,
     log:
         f"{RESULTS}/logs/success_probabilities.log",
     conda:
         ENV
+    params:
+        thresholds=config["thresholds"],
+        config=config,
     script:
         "../scripts/success_probabilities.py"
 
@@ -22,12 +22,12 @@ rule thresholds:
         f"{RESULTS}/success.parquet",
     output:
         f"{RESULTS}/thresholds.parquet",
-    params:
-        thresholds=config["thresholds"],
-        config=config,
     log:
         f"{RESULTS}/logs/thresholds.log",
     conda:
         ENV
+    params:
+        thresholds=config["thresholds"],
+        config=config,
     script:
         "../scripts/thresholds.py"

@@ -13,5 +13,5 @@ data = load_dataset(wildcards.dataset, **snakemake.params.data)
 checkpoint = experiment.pretrain(
     data, wildcards.model, int(wildcards.seed), int(wildcards.t0), config_from(BurnInConfig, snakemake.params.burn_in)
 )
-print(f"theta_t0: D={checkpoint['n_params']} train_acc={checkpoint['train_acc']:.4f} test_acc={checkpoint['test_acc']:.4f}")
+print(f"theta_t0: D={checkpoint['n_params']}, train_acc={checkpoint['train_acc']:.4f}")
 io.save_checkpoint(checkpoint, snakemake.output[0])

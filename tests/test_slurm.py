@@ -1,0 +1,95 @@
+"""The smoke DAG through the SLURM profile on a real single-node SLURM started by the test."""
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, snakemake
+
+pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
+
+HERE = Path(__file__).resolve().parent
+# Local overrides for a cluster without accounting (no sacct): status through squeue, no account,
+# a short first status check, and logs kept so the test can read the job ids.
+SLURM_ARGS = [
+    "--workflow-profile",
+    "profiles/slurm",
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-no-account",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--slurm-keep-successful-logs",
+    "--slurm-logdir",
+    "slurm_logs",
+    "--configfile",
+    "config/smoke.yaml",
+]
+
+
+@pytest.fixture(scope="module")
+def slurm_env(tmp_path_factory):
+    """Start munged, slurmctld and slurmd (installing them if needed); stop them by pid afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("starting munge and SLURM daemons needs root")
+    state = tmp_path_factory.mktemp("slurm-state")
+    started = subprocess.run(["bash", HERE / "slurm" / "up.sh", state], capture_output=True, text=True, timeout=900)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        yield {**os.environ, "SLURM_CONF": started.stdout.strip().splitlines()[-1]}
+    finally:
+        subprocess.run(["bash", HERE / "slurm" / "down.sh", state], timeout=120)
+
+
+def all_jobs(env) -> list[tuple[str, str, str]]:
+    """(job id, state, comment) of every job SLURM remembers (MinJobAge keeps finished ones)."""
+    out = subprocess.run(["squeue", "-h", "-t", "all", "-o", "%i|%T|%k"], capture_output=True, text=True, env=env)
+    return [tuple(line.split("|", 2)) for line in out.stdout.splitlines() if line.strip()]
+
+
+def slurm_log_job_ids(workdir: Path) -> set[str]:
+    return {path.stem for path in (workdir / "slurm_logs").rglob("*.log")}
+
+
+def test_smoke_dag_through_sbatch_equals_local_run(slurm_env, smoke_project, tmp_path):
+    workdir = copy_project(tmp_path)
+    before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
+    snakemake(workdir, *SLURM_ARGS, env=slurm_env)
+    submitted = [job for job in all_jobs(slurm_env) if job[0] not in before]
+    assert len(submitted) >= 14  # every job but `all` went through sbatch
+    assert {state for _, state, _ in submitted} == {"COMPLETED"}
+    assert slurm_log_job_ids(workdir) <= {job_id for job_id, _, _ in submitted}
+    assert len(slurm_log_job_ids(workdir)) == len(submitted)
+    assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")
+
+
+def test_cancelled_job_is_resubmitted_and_nothing_is_lost(slurm_env, smoke_project, tmp_path):
+    workdir = copy_project(tmp_path)
+    before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
+    process = subprocess.Popen(
+        [SNAKEMAKE, "--cores", "2", *SLURM_ARGS],
+        cwd=workdir,
+        env=slurm_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    cancelled = None
+    deadline = time.monotonic() + 600
+    while cancelled is None and process.poll() is None and time.monotonic() < deadline:
+        for job_id, state, comment in all_jobs(slurm_env):
+            if job_id not in before and state == "RUNNING" and "train_subspaces" in comment:
+                subprocess.run(["scancel", job_id], env=slurm_env, check=True)
+                cancelled = job_id
+                break
+        time.sleep(0.5)
+    output, _ = process.communicate(timeout=900)
+    assert cancelled is not None, "no train_subspaces job was seen running"
+    assert process.returncode == 0, output[-4000:]
+    states = {job_id: state for job_id, state, _ in all_jobs(slurm_env)}
+    assert states[cancelled] == "CANCELLED"
+    train_jobs = [job for job in all_jobs(slurm_env) if job[0] not in before and "train_subspaces" in job[2]]
+    assert len(train_jobs) == 6 + 1  # six chunks, one of them submitted twice
+    assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")

@@ -1,0 +1,115 @@
+"""The workflow through the real `snakemake` command line, in a temporary copy of the project."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, job_counts, snakemake, write_config
+
+from dof import io
+
+pytestmark = pytest.mark.workflow
+
+
+def test_smoke_dag_writes_tables_and_figures(smoke_project):
+    results = smoke_project / "results" / "smoke"
+    runs = pd.read_parquet(results / "runs.parquet")
+    assert len(runs) == 2 * 3 * 2  # t0 x d x seeds
+    assert {
+        "dataset",
+        "model",
+        "n_params",
+        "t0",
+        "d",
+        "seed",
+        "init_seed",
+        "subspace_seed",
+        "steps",
+        "train_loss",
+        "train_acc",
+        "test_loss",
+        "test_acc",
+        "wall_time_s",
+        "status",
+    } <= set(runs.columns)
+    assert (runs["status"] == "ok").all() and (runs["n_params"] == 20_490).all()
+    success = pd.read_parquet(results / "success.parquet")
+    assert {"dataset", "model", "t0", "d", "metric", "epsilon", "n_runs", "n_success", "p_success"} <= set(
+        success.columns
+    )
+    assert len(success) == 2 * 3 * 2 * 3  # t0 x d x metrics x epsilons
+    thresholds = pd.read_parquet(results / "thresholds.parquet")
+    assert {"dataset", "model", "t0", "metric", "epsilon", "delta", "d_star", "d_star_lo", "d_star_hi"} <= set(
+        thresholds.columns
+    )
+    assert io.table_config(results / "runs.parquet")["experiment"] == "smoke"
+    for stem in ("fig2_success_map", "fig3_thresholds"):
+        for ext in ("png", "pdf"):
+            path = results / "figures" / f"{stem}_mnist5k_conv2.{ext}"
+            assert path.stat().st_size > 1000, path
+
+
+def test_second_run_schedules_nothing(smoke_project):
+    out = snakemake(smoke_project, "-n", "--configfile", "config/smoke.yaml")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+def test_adding_a_seed_runs_only_the_new_runs(smoke_project):
+    config = write_config(smoke_project, "more_seeds.yaml", lambda c: c["subspace"].update(seeds=[0, 1, 2]))
+    out = snakemake(smoke_project, "-n", "--configfile", config)
+    counts = job_counts(out.stdout)
+    assert counts["pretrain"] == 2 and counts["train_subspaces"] == 6, counts
+    assert "seeds_0-1" not in out.stdout
+
+
+def test_report_builds(smoke_project):
+    snakemake(smoke_project, "--configfile", "config/smoke.yaml", "--report", "report.html")
+    html = (smoke_project / "report.html").read_text(errors="replace")
+    for figure in ("fig2_success_map_mnist5k_conv2.png", "fig3_thresholds_mnist5k_conv2.png"):
+        assert figure in html
+
+
+def test_killed_run_resumes_reruns_only_unfinished_jobs_and_matches(smoke_project, tmp_path):
+    workdir = copy_project(tmp_path)
+    command = [SNAKEMAKE, "--cores", "2", "--configfile", "config/smoke.yaml"]
+    process = subprocess.Popen(
+        command, cwd=workdir, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    runs_dir = workdir / "results" / "smoke" / "runs"
+    deadline = time.monotonic() + 600
+    while process.poll() is None and time.monotonic() < deadline and not list(runs_dir.rglob("*.parquet")):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)  # snakemake and every job it started
+    process.wait()
+    finished_before_kill = len(list(runs_dir.rglob("*.parquet")))
+    assert 1 <= finished_before_kill < 6
+    assert not (workdir / "results" / "smoke" / "runs.parquet").exists()
+
+    snakemake(workdir, "--unlock", "--configfile", "config/smoke.yaml")
+    resumed = snakemake(workdir, "--configfile", "config/smoke.yaml")
+    assert job_counts(resumed.stdout + resumed.stderr).get("train_subspaces", 0) <= 6 - finished_before_kill
+
+    assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda c: c["subspace"].update(dimz=[1]), "dimz"),
+        (lambda c: c["subspace"].update(dims="many"), "dims"),
+        (lambda c: c["subspace"].update(dims=[]), "dims"),
+        (lambda c: c["thresholds"].update(epsilons=[0.5, 1.5]), "1.5"),
+        (lambda c: c["burn_in"].update(t0=[-4]), "-4"),
+        (lambda c: c.update(models=["resnet9000"]), "resnet9000"),
+    ],
+)
+def test_bad_config_stops_before_any_job_naming_the_key(tmp_path, change, named):
+    workdir = copy_project(tmp_path)
+    config = write_config(workdir, "bad.yaml", change)
+    out = snakemake(workdir, "-n", "--configfile", config, check=False)
+    assert out.returncode != 0
+    assert named in out.stdout + out.stderr
+    assert not (workdir / "results").exists()
