@@ -1,9 +1,10 @@
 """Benchmark of the projection engine (a script, not a test): prints three tables.
 
-1. Conv-2 on (1, 28, 28) inputs, 10 classes, batch 128 of random inputs, cross-entropy: the median time of one
-   training step in the subspace (forward + backward + Adam on phi through dof.subspace.AffineSubspace) divided by
-   the median time of one full-space step (forward + backward + torch.optim.Adam on the model's parameters), at
-   d in {100, 1000, 4096, D // 4} for every projection kind (plus the dense projection forced to regenerate A).
+1. Conv-2 on (1, 28, 28) inputs, 10 classes, batch 128 of random inputs, cross-entropy: the time of one training
+   step in the subspace (forward + backward + Adam on phi through dof.subspace.AffineSubspace) divided by the time
+   of one full-space step (forward + backward + torch.optim.Adam on the model's parameters), at d in
+   {100, 1000, 4096, D // 4} for every projection kind (plus the dense projection forced to regenerate A), after
+   warm-up steps; the two steps alternate and the ratio is the median of the per-round ratios.
 2. The Walsh-Hadamard transform, forward + backward, over 2^19 entries.
 3. The peak extra memory of building + applying each projection at D = 272,474 (ResNet20), d = 65,536, for the
    kinds that fit: measured in a fresh child process as the peak resident set size (VmHWM, reset through
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -62,6 +64,25 @@ def median_time(step, warmup: int, repeats: int) -> float:
     return statistics.median(times)
 
 
+def paired_times(full_step, subspace_step, warmup: int, repeats: int) -> tuple[float, float, float]:
+    """Median full-space and subspace step times (s) and the median of their per-round ratio.
+
+    The two steps alternate, one of each per round, so a load that changes during the run (another job on the
+    machine) affects both sides of each ratio alike.
+    """
+    for _ in range(warmup):
+        full_step()
+        subspace_step()
+    full, sub = [], []
+    for _ in range(repeats):
+        for step, times in ((full_step, full), (subspace_step, sub)):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+    ratio = statistics.median(s / f for s, f in zip(sub, full))
+    return statistics.median(full), statistics.median(sub), ratio
+
+
 def conv2_table(warmup: int, repeats: int) -> None:
     gen = torch.Generator().manual_seed(0)
     x, y = torch.randn(128, 1, 28, 28, generator=gen), torch.randint(0, 10, (128,), generator=gen)
@@ -76,17 +97,21 @@ def conv2_table(warmup: int, repeats: int) -> None:
         F.cross_entropy(model(x), y).backward()
         optimizer.step()
 
-    t_full = median_time(full_step, warmup, repeats)
-    print(f"Conv-2: D = {n_params}, batch 128, {torch.get_num_threads()} threads; "
-          f"full-space step (Adam on theta) = {1e3 * t_full:.2f} ms (median of {repeats})")
-    print(f"{'projection':<22} {'d':>6} {'mode':<9} {'build s':>8} {'step ms':>9} {'step / full':>12}")
+    print(
+        f"Conv-2: D = {n_params}, batch 128 of random inputs, cross-entropy, {torch.get_num_threads()} threads. "
+        f"Each row alternates {repeats} full-space steps (Adam on theta) with {repeats} subspace steps (Adam on phi)"
+    )
+    print(
+        f"{'projection':<22} {'d':>6} {'mode':<8} {'build s':>8} {'full ms':>8} {'subspace ms':>12} "
+        f"{'subspace / full':>16}"
+    )
     for d in (100, 1000, 4096, n_params // 4):
         for label, kind, options in CONV2_VARIANTS:
-            model = build_model("conv2", (1, 28, 28), 10, seed=0)
+            sub_model = build_model("conv2", (1, 28, 28), 10, seed=0)
             start = time.perf_counter()
             projection = make_projection(kind, n_params, d, seed=0, **options)
             build = time.perf_counter() - start
-            subspace = AffineSubspace(model, theta, projection)
+            subspace = AffineSubspace(sub_model, theta, projection)
             phi = torch.zeros(d, requires_grad=True)
             phi_optimizer = torch.optim.Adam([phi], lr=1e-3)
 
@@ -96,10 +121,14 @@ def conv2_table(warmup: int, repeats: int) -> None:
                 phi_optimizer.step()
 
             slow = options.get("mode") == "chunked"  # seconds per step: keep the repeats few
-            t_sub = median_time(subspace_step, 1 if slow else warmup, max(1, repeats // 3) if slow else repeats)
+            t_full, t_sub, ratio = paired_times(
+                full_step, subspace_step, 1 if slow else warmup, max(1, repeats // 3) if slow else repeats
+            )
             mode = projection.describe().get("mode", "-")
-            print(f"{label:<22} {d:>6} {mode:<9} {build:>8.2f} {1e3 * t_sub:>9.2f} {t_sub / t_full:>12.2f}",
-                  flush=True)
+            print(
+                f"{label:<22} {d:>6} {mode:<8} {build:>8.2f} {1e3 * t_full:>8.2f} {1e3 * t_sub:>12.2f} {ratio:>16.2f}",
+                flush=True,
+            )
             del subspace, projection, phi, phi_optimizer
             gc.collect()
 
@@ -117,8 +146,10 @@ def wht_table(warmup: int, repeats: int) -> None:
             walsh_hadamard(x)
 
     t_fb, t_f = median_time(forward_backward, warmup, repeats), median_time(forward, warmup, repeats)
-    print(f"\nWalsh-Hadamard transform, n = 2^19 (factors {'x'.join(map(str, hadamard_factors(n)))}): "
-          f"forward {1e3 * t_f:.2f} ms, forward + backward {1e3 * t_fb:.2f} ms (median of {repeats})")
+    print(
+        f"\nWalsh-Hadamard transform, n = 2^19 (factors {'x'.join(map(str, hadamard_factors(n)))}): "
+        f"forward {1e3 * t_f:.2f} ms, forward + backward {1e3 * t_fb:.2f} ms (median of {repeats})"
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -175,15 +206,21 @@ def memory_child(kind: str, options: dict, threads: int) -> dict:
 
 
 def memory_table(threads: int) -> None:
-    print(f"\nPeak extra memory at D = {RESNET20_D} (ResNet20), d = {MEMORY_DIM}: peak RSS of a child process during "
-          "build + apply minus its RSS before the build")
+    print(
+        f"\nPeak extra memory at D = {RESNET20_D} (ResNet20), d = {MEMORY_DIM}: peak RSS of a child process during "
+        "build + apply minus its RSS before the build"
+    )
     print(f"{'projection':<22} {'state MB':>9} {'peak extra MB':>14} {'build s':>8} {'apply s':>8}  note")
     dense_bytes = 4 * RESNET20_D * MEMORY_DIM
-    print(f"{'dense, stored':<22} {dense_bytes / 2**20:>9.0f} {'-':>14} {'-':>8} {'-':>8}  "
-          "not run: A itself is too large (float32)")
+    print(
+        f"{'dense, stored':<22} {dense_bytes / 2**20:>9.0f} {'-':>14} {'-':>8} {'-':>8}  "
+        "not run: A itself is too large (float32)"
+    )
     sparse_nnz = MEMORY_DIM * 8192
-    print(f"{'sparse, 8192 nnz/col':<22} {16 * sparse_nnz / 2**20:>9.0f} {'-':>14} {'-':>8} {'-':>8}  "
-          "not run: 16 bytes per non-zero (A and A^T as int32 CSR), plus sorting buffers to build")
+    print(
+        f"{'sparse, 8192 nnz/col':<22} {16 * sparse_nnz / 2**20:>9.0f} {'-':>14} {'-':>8} {'-':>8}  "
+        "not run: 16 bytes per non-zero (A and A^T as int32 CSR), plus sorting buffers to build"
+    )
     for label, kind, options in MEMORY_VARIANTS:
         cmd = [sys.executable, __file__, "--memory-child", json.dumps([kind, options]), "--threads", str(threads)]
         completed = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -196,8 +233,11 @@ def memory_table(threads: int) -> None:
             note += f"; chunk of {r['describe']['chunk_columns']} columns = {r['chunk_bytes'] / 2**20:.0f} MB"
         if not r["peak_reset"]:
             note += "; peak RSS could not be reset (includes start-up)"
-        print(f"{label:<22} {r['state_bytes'] / 2**20:>9.1f} {r['peak_extra_bytes'] / 2**20:>14.1f} "
-              f"{r['build_s']:>8.2f} {r['apply_s']:>8.2f}  {note}", flush=True)
+        print(
+            f"{label:<22} {r['state_bytes'] / 2**20:>9.1f} {r['peak_extra_bytes'] / 2**20:>14.1f} "
+            f"{r['build_s']:>8.2f} {r['apply_s']:>8.2f}  {note}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -213,7 +253,11 @@ def main() -> None:
         print(json.dumps(memory_child(kind, options, args.threads)))
         return
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, dense block width {DENSE_BLOCK_COLUMNS}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads on {os.cpu_count()} CPUs, "
+        f"load average {load}; dense block width {DENSE_BLOCK_COLUMNS}"
+    )
     if "conv2" not in args.skip:
         conv2_table(args.warmup, args.repeats)
     if "wht" not in args.skip:

@@ -21,6 +21,8 @@ SLURM_ARGS = [
     "--slurm-no-account",
     "--slurm-init-seconds-before-status-checks",
     "2",
+    "--seconds-between-status-checks",
+    "2",
     "--slurm-keep-successful-logs",
     "--slurm-logdir",
     "slurm_logs",
@@ -53,19 +55,7 @@ def slurm_log_job_ids(workdir: Path) -> set[str]:
     return {path.stem for path in (workdir / "slurm_logs").rglob("*.log")}
 
 
-def test_smoke_dag_through_sbatch_equals_local_run(slurm_env, smoke_project, tmp_path):
-    workdir = copy_project(tmp_path)
-    before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
-    snakemake(workdir, *SLURM_ARGS, env=slurm_env)
-    submitted = [job for job in all_jobs(slurm_env) if job[0] not in before]
-    assert len(submitted) >= 14  # every job but `all` went through sbatch
-    assert {state for _, state, _ in submitted} == {"COMPLETED"}
-    assert slurm_log_job_ids(workdir) <= {job_id for job_id, _, _ in submitted}
-    assert len(slurm_log_job_ids(workdir)) == len(submitted)
-    assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")
-
-
-def test_cancelled_job_is_resubmitted_and_nothing_is_lost(slurm_env, smoke_project, tmp_path):
+def test_smoke_dag_through_sbatch_survives_scancel_and_equals_local_run(slurm_env, smoke_project, tmp_path):
     workdir = copy_project(tmp_path)
     before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
     process = subprocess.Popen(
@@ -88,8 +78,12 @@ def test_cancelled_job_is_resubmitted_and_nothing_is_lost(slurm_env, smoke_proje
     output, _ = process.communicate(timeout=900)
     assert cancelled is not None, "no train_subspaces job was seen running"
     assert process.returncode == 0, output[-4000:]
-    states = {job_id: state for job_id, state, _ in all_jobs(slurm_env)}
-    assert states[cancelled] == "CANCELLED"
-    train_jobs = [job for job in all_jobs(slurm_env) if job[0] not in before and "train_subspaces" in job[2]]
-    assert len(train_jobs) == 6 + 1  # six chunks, one of them submitted twice
+
+    submitted = {job_id: (state, comment) for job_id, state, comment in all_jobs(slurm_env) if job_id not in before}
+    assert submitted[cancelled][0] == "CANCELLED"
+    # every job but `all` went through sbatch: 4 pretrain, 6 chunks (one submitted twice), 4 analysis jobs
+    assert len(submitted) == 4 + 6 + 1 + 4
+    assert sum("train_subspaces" in comment for _, comment in submitted.values()) == 6 + 1
+    assert {state for job_id, (state, _) in submitted.items() if job_id != cancelled} == {"COMPLETED"}
+    assert slurm_log_job_ids(workdir) == set(submitted)
     assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")

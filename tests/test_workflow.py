@@ -104,6 +104,9 @@ def test_killed_run_resumes_reruns_only_unfinished_jobs_and_matches(smoke_projec
         (lambda c: c["thresholds"].update(epsilons=[0.5, 1.5]), "1.5"),
         (lambda c: c["burn_in"].update(t0=[-4]), "-4"),
         (lambda c: c.update(models=["resnet9000"]), "resnet9000"),
+        (lambda c: c["subspace"].update(dims=[8, 30000]), "D = 20490"),
+        (lambda c: c["subspace"].update(seeds_per_job=0), "seeds_per_job"),
+        (lambda c: c["thresholds"].update(epsilons=[0.0]), "epsilons"),
     ],
 )
 def test_bad_config_stops_before_any_job_naming_the_key(tmp_path, change, named):

@@ -14,7 +14,7 @@ from dof.projections import make_projection
 from dof.provenance import config_hash, provenance
 from dof.seeding import derive_seed
 from dof.subspace import AffineSubspace, ParamLayout, load_flat_params
-from dof.training import BurnInConfig, SubspaceConfig, burn_in, evaluate, train_subspace
+from dof.training import BurnInConfig, SubspaceConfig, burn_in, evaluate, train_full, train_subspace
 
 CHECKPOINT_KEYS = ("theta", "dataset", "model", "seed", "t0", "n_params")
 
@@ -104,6 +104,35 @@ def run_subspaces(
             }
         )
     return pd.DataFrame(rows)
+
+
+def solution(data: Dataset, start: dict[str, Any], config: SubspaceConfig) -> dict[str, Any]:
+    """The fully trained solution theta*: every weight trained from the checkpoint `start` (theta_0, t0 = 0) with the
+    subspace runs' Adam and budget; a checkpoint dict like pretrain's (t0 is None, `steps` the Adam steps done)."""
+    seed = int(start["seed"])
+    model = build_model(start["model"], data.input_shape, data.n_classes, derive_seed("init", seed))
+    load_flat_params(model, start["theta"])
+    batch_seed = derive_seed("full-space-batches", seed)
+    theta, steps = train_full(model, data, batch_seed, config)
+    train_loss, train_acc = evaluate(model, data.x_train, data.y_train)
+    test_loss, test_acc = evaluate(model, data.x_test, data.y_test)
+    return {
+        "theta": theta,
+        "dataset": data.name,
+        "model": start["model"],
+        "n_params": theta.numel(),
+        "seed": seed,
+        "t0": None,
+        "start_t0": int(start["t0"]),
+        "batch_seed": batch_seed,
+        "steps": steps,
+        "optimizer": dataclasses.asdict(config),
+        "distance_from_start": float(torch.linalg.norm(theta - start["theta"])),
+        "train_loss": train_loss,
+        "train_acc": train_acc,
+        "test_loss": test_loss,
+        "test_acc": test_acc,
+    }
 
 
 def _to(data: Dataset, device: str) -> Dataset:

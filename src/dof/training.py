@@ -144,3 +144,27 @@ def config_from(cls: type, mapping: dict) -> object:
     """Build a config dataclass from a mapping, ignoring keys that are not its fields (e.g. grid axes)."""
     names = {field.name for field in dataclasses.fields(cls)}
     return cls(**{key: value for key, value in mapping.items() if key in names})
+
+
+def train_full(model: nn.Module, data: Dataset, batch_seed: int, config: SubspaceConfig) -> tuple[torch.Tensor, int]:
+    """Train every weight of `model` with the subspace runs' optimiser and budget (Adam, config.epochs epochs).
+
+    The full-space counterpart of train_subspace: same Adam, learning rate, batch size and number of steps, so the
+    solution theta* it returns has had the budget of one subspace run. Returns (flat theta*, steps done); a
+    non-finite loss stops the training early (steps < the budget) and leaves the weights before that step."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), eps=config.eps)
+    n_steps = config.epochs * steps_per_epoch(len(data.y_train), config.batch_size)
+    batches = minibatches(len(data.y_train), config.batch_size, batch_seed)
+    model.train()
+    done = 0
+    for _ in range(n_steps):
+        idx = next(batches)
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+        if not torch.isfinite(loss):
+            break
+        loss.backward()
+        optimizer.step()
+        done += 1
+    model.eval()
+    return flatten_params(model), done
