@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, snakemake
+from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
