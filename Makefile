@@ -7,7 +7,7 @@ CORES ?= all
 # requirements.txt are the tested set, so constraints from elsewhere are ignored.
 PIP := PIP_CONSTRAINT=/dev/null $(BIN)/python -m pip
 
-.PHONY: install run smoke test lint format report clean
+.PHONY: install run smoke test lint format report bench clean
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,11 @@ report: install
 
 test: install
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/projections.py --threads 1
+	$(BIN)/python benchmarks/dag_scale.py
+	$(BIN)/python benchmarks/rule_resources.py results/default
 
 lint: install
 	$(BIN)/ruff check src tests workflow/scripts

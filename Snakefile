@@ -19,6 +19,8 @@ include: "workflow/rules/subspace.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/theory.smk"
+include: "workflow/rules/lottery.smk"
 
 
 rule all:

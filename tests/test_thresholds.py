@@ -81,8 +81,11 @@ def test_first_crossing_vectorised():
 
 def test_aggregation_refuses_duplicates_and_missing_runs():
     runs = synthetic_runs({0: 4}, dims=(1, 2), n_seeds=2)
+    runs = runs.assign(**{column: 0 for column in records.RUN_COLUMNS if column not in runs.columns})
     grid = records.expected_grid({"dataset": ["x"], "model": ["m"], "t0": [0], "d": [1, 2], "seed": [0, 1]})
     assert len(records.aggregate([runs], grid)) == 4
+    with pytest.raises(ValueError, match="lack the columns.*config_hash"):
+        records.aggregate([runs.drop(columns="config_hash")], grid)
     with pytest.raises(ValueError, match="more than once"):
         records.aggregate([runs, runs.iloc[:1]], grid)
     with pytest.raises(ValueError, match="no record"):

@@ -2,7 +2,7 @@ import dataclasses
 
 import torch
 
-from dof import experiment
+from dof import experiment, records
 from dof.training import BurnInConfig, SubspaceConfig, config_from, minibatches, steps_per_epoch
 
 
@@ -52,26 +52,7 @@ def test_divergence_is_recorded_not_raised(tiny_data):
 
 def test_run_records_provenance(tiny_data):
     row = run(tiny_data).iloc[0]
-    for column in (
-        "dataset",
-        "model",
-        "n_params",
-        "t0",
-        "d",
-        "seed",
-        "init_seed",
-        "subspace_seed",
-        "steps",
-        "train_loss",
-        "train_acc",
-        "test_loss",
-        "test_acc",
-        "wall_time_s",
-        "dof_version",
-        "torch_version",
-        "device",
-        "config_hash",
-    ):
+    for column in records.RUN_COLUMNS:
         assert column in row.index, column
     assert row["n_params"] == 20_490 - 7 * 7 * 32 * 10 - 10 + 3 * 3 * 32 * 3 + 3  # conv2 on 12x12, 3 classes
 

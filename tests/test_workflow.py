@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, job_counts, snakemake, write_config
 
-from dof import io
+from dof import io, records
 
 pytestmark = pytest.mark.workflow
 
@@ -18,23 +18,7 @@ def test_smoke_dag_writes_tables_and_figures(smoke_project):
     results = smoke_project / "results" / "smoke"
     runs = pd.read_parquet(results / "runs.parquet")
     assert len(runs) == 2 * 3 * 2  # t0 x d x seeds
-    assert {
-        "dataset",
-        "model",
-        "n_params",
-        "t0",
-        "d",
-        "seed",
-        "init_seed",
-        "subspace_seed",
-        "steps",
-        "train_loss",
-        "train_acc",
-        "test_loss",
-        "test_acc",
-        "wall_time_s",
-        "status",
-    } <= set(runs.columns)
+    assert set(records.RUN_COLUMNS) <= set(runs.columns)
     assert (runs["status"] == "ok").all() and (runs["n_params"] == 20_490).all()
     success = pd.read_parquet(results / "success.parquet")
     assert {"dataset", "model", "t0", "d", "metric", "epsilon", "n_runs", "n_success", "p_success"} <= set(
@@ -49,6 +33,49 @@ def test_smoke_dag_writes_tables_and_figures(smoke_project):
     for stem in ("fig2_success_map", "fig3_thresholds"):
         for ext in ("png", "pdf"):
             path = results / "figures" / f"{stem}_mnist5k_conv2.{ext}"
+            assert path.stat().st_size > 1000, path
+
+
+def test_smoke_dag_writes_theory_tables_and_figures(smoke_project):
+    results = smoke_project / "results" / "smoke"
+    success = pd.read_parquet(results / "quadratic_success.parquet")
+    assert {"spectrum", "n_params", "R", "d", "epsilon", "n_runs", "p_success"} <= set(success.columns)
+    assert set(success["spectrum"]) == {"bimodal", "bulk"} and (success["n_params"] == 200).all()
+    widths = pd.read_parquet(results / "widths.parquet")
+    assert {
+        "spectrum",
+        "R",
+        "epsilon",
+        "w2",
+        "w2_stderr",
+        "w2_closed_form",
+        "d_star_predicted",
+        "d_star_empirical",
+        "d_star_median",
+    } <= set(widths.columns)
+    assert len(widths) == 2 * 3 * 3  # spectra x distances x epsilons
+    spectra = pd.read_parquet(results / "hessian_spectra.parquet")
+    assert list(spectra["point"]) == ["t0_0", "t0_4", "solution"]
+    assert {
+        "top_eigenvalues",
+        "density_grid",
+        "density",
+        "n_outliers",
+        "trace",
+        "trace_stderr",
+        "distance_to_solution",
+        "train_acc",
+    } <= set(spectra.columns)
+    assert (spectra["distance_to_solution"] > 0).sum() == 2
+    prediction = pd.read_parquet(results / "d_star_prediction.parquet")
+    assert {"t0", "metric", "epsilon", "d_star", "d_star_predicted", "gap", "prediction_status"} <= set(
+        prediction.columns
+    )
+    assert len(prediction) == 2 * 2 * 3  # t0 x metrics x epsilons (one Hessian seed)
+    assert (results / "solutions" / "mnist5k" / "conv2" / "seed_0.pt").exists()
+    for stem in ("fig5_quadratic", "hessian_spectra_mnist5k_conv2", "d_star_prediction_mnist5k_conv2"):
+        for ext in ("png", "pdf"):
+            path = results / "figures" / f"{stem}.{ext}"
             assert path.stat().st_size > 1000, path
 
 
@@ -68,7 +95,13 @@ def test_adding_a_seed_runs_only_the_new_runs(smoke_project):
 def test_report_builds(smoke_project):
     snakemake(smoke_project, "--configfile", "config/smoke.yaml", "--report", "report.html")
     html = (smoke_project / "report.html").read_text(errors="replace")
-    for figure in ("fig2_success_map_mnist5k_conv2.png", "fig3_thresholds_mnist5k_conv2.png"):
+    for figure in (
+        "fig2_success_map_mnist5k_conv2.png",
+        "fig3_thresholds_mnist5k_conv2.png",
+        "fig5_quadratic.png",
+        "hessian_spectra_mnist5k_conv2.png",
+        "d_star_prediction_mnist5k_conv2.png",
+    ):
         assert figure in html
 
 
@@ -116,3 +149,23 @@ def test_bad_config_stops_before_any_job_naming_the_key(tmp_path, change, named)
     assert out.returncode != 0
     assert named in out.stdout + out.stderr
     assert not (workdir / "results").exists()
+
+
+def test_tables_carry_provenance_and_query_with_pandas_and_duckdb(smoke_project):
+    """The README's provenance recipes, run on the smoke tables."""
+    import duckdb
+
+    path = smoke_project / "results" / "smoke" / "runs.parquet"
+    runs = pd.read_parquet(path)
+    config = io.table_config(path)
+    assert config["subspace"]["seeds"] == [0, 1] and config["subspace"]["projection"] == "dense"
+    for column in ("dof_version", "git_commit", "torch_version", "device", "config_hash", "init_seed", "subspace_seed"):
+        assert runs[column].notna().all(), column
+    assert runs["config_hash"].nunique() == 1
+    one_hash = runs["config_hash"].iloc[0]
+    medians = duckdb.sql(
+        f"SELECT t0, d, median(train_acc) AS median_train_acc FROM '{path}' "
+        f"WHERE status = 'ok' AND config_hash = '{one_hash}' GROUP BY t0, d ORDER BY t0, d"
+    ).df()
+    expected = runs.groupby(["t0", "d"])["train_acc"].median().reset_index(drop=True)
+    assert medians["median_train_acc"].tolist() == pytest.approx(expected.tolist())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pandas as pd
@@ -81,10 +82,8 @@ def run_subspaces(
                 f"checkpoint for seed {seed}, t0={t0} has {theta_start.numel()} weights, model needs {n_params}"
             )
         load_flat_params(model, theta_start)
-        subspace = AffineSubspace(
-            model, theta_start, make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
-        )
-
+        matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
+        subspace = AffineSubspace(model, theta_start, matrix)
         result = train_subspace(subspace, _to(data, device), seeds["batch_seed"], config)
         rows.append(
             {
@@ -96,11 +95,13 @@ def run_subspaces(
                 "seed": seed,
                 **seeds,
                 "projection": projection,
+                "projection_settings": json.dumps(matrix.describe(), sort_keys=True),
                 "start_train_acc": float(checkpoint["train_acc"]),
                 "start_test_acc": float(checkpoint["test_acc"]),
                 **dataclasses.asdict(result),
                 **provenance(device),
                 "config_hash": config_hash(run_config),
+                "method": "random" if t0 == 0 else "burn_in",
             }
         )
     return pd.DataFrame(rows)

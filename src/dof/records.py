@@ -8,6 +8,27 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 RUN_KEY = ["dataset", "model", "t0", "d", "seed"]
+RUN_COLUMNS = [
+    *RUN_KEY,
+    "n_params",
+    "init_seed",
+    "subspace_seed",
+    "batch_seed",
+    "projection",
+    "status",
+    "steps",
+    "train_loss",
+    "train_acc",
+    "test_loss",
+    "test_acc",
+    "wall_time_s",
+    "dof_version",
+    "git_commit",
+    "torch_version",
+    "device",
+    "config_hash",
+]
+"""Columns every run record has (the README's runs.parquet schema); aggregation refuses tables without them."""
 
 
 def expected_grid(axes: Mapping[str, Sequence[object]]) -> pd.DataFrame:
@@ -32,5 +53,8 @@ def check_complete(runs: pd.DataFrame, expected: pd.DataFrame) -> None:
 def aggregate(chunks: Iterable[pd.DataFrame], expected: pd.DataFrame) -> pd.DataFrame:
     """Concatenate chunk tables, check them against the grid and sort them by the run key."""
     runs = pd.concat(list(chunks), ignore_index=True)
+    missing = [column for column in RUN_COLUMNS if column not in runs.columns]
+    if missing:
+        raise ValueError(f"run records lack the columns {missing}; delete the chunk tables and rerun snakemake")
     check_complete(runs, expected)
     return runs.sort_values(RUN_KEY, kind="stable").reset_index(drop=True)

@@ -36,7 +36,18 @@ from dof.data import Dataset
 from dof.models import build_model
 from dof.seeding import derive_seed, generator
 from dof.subspace import load_flat_params
-from dof.training import evaluate
+
+
+def limit_threads(n_threads: int) -> None:
+    """Run torch and the BLAS behind numpy/scipy on n_threads (a job's `threads`).
+
+    On a shared machine an oversubscribed BLAS is far slower than one thread (measured: 9x for numpy's QR with 2
+    threads on 2 busy cores), so every theory job pins both."""
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    torch.set_num_threads(n_threads)
+    threadpool_limits(n_threads)
+
 
 # ----------------------------------------------------------------------------------------------------------------
 # Quadratic wells (figure 5)
@@ -135,8 +146,10 @@ def spectrum_record(matvec: hessian.MatVec, dim: int, settings: Mapping[str, Any
 
     Probe 0 is a Lanczos run of `lanczos_iterations` steps: its Ritz values give the top_k eigenvalues and, since it
     starts from a Gaussian vector, it is also the first SLQ probe; probes 1..slq_probes-1 run slq_iterations steps.
-    Outliers: n_outliers_edge counts top eigenvalues above the SLQ bulk edge (density below 1e-3 of its peak, right
-    of the peak), n_outliers_gap cuts the top eigenvalues at their largest ratio lambda_j / lambda_{j+1}."""
+    Outliers (Fort & Ganguli: about C of them above the bulk): n_outliers_gap cuts the top_k eigenvalues at their
+    largest ratio lambda_j / lambda_{j+1} (outlier_gap_ratio, the ratio at the cut); n_outliers_edge counts the top
+    eigenvalues above the SLQ bulk edge (the density drops below 1e-3 of its peak, right of the peak), a criterion
+    that counts unconverged Ritz values of the bulk too when the bulk is resolved coarsely."""
     seed = int(settings["seed"])
     values, weights = [], []
     for probe in range(int(settings["slq_probes"])):
@@ -156,6 +169,7 @@ def spectrum_record(matvec: hessian.MatVec, dim: int, settings: Mapping[str, Any
         "bulk_edge": edge,
         "n_outliers_edge": hessian.count_outliers(top, bulk_edge=edge),
         "n_outliers_gap": hessian.count_outliers(top),
+        "outlier_gap_ratio": _largest_gap_ratio(top),
         "trace": float(traces.mean()),
         "trace_stderr": float(traces.std(ddof=1) / math.sqrt(traces.size)) if traces.size > 1 else float("nan"),
         "negative_mass": float(node_weights[nodes < 0].sum()),
@@ -168,10 +182,17 @@ def spectrum_record(matvec: hessian.MatVec, dim: int, settings: Mapping[str, Any
     }
 
 
+def _largest_gap_ratio(eigenvalues: np.ndarray) -> float:
+    """The largest ratio lambda_j / lambda_{j+1} among the positive eigenvalues (NaN with fewer than two)."""
+    positive = np.sort(np.asarray(eigenvalues, dtype=float))[::-1]
+    positive = positive[positive > 0]
+    return float((positive[:-1] / positive[1:]).max()) if positive.size > 1 else float("nan")
+
+
 def checkpoint_spectrum(data: Dataset, checkpoint: Mapping[str, Any], settings: Mapping[str, Any]) -> pd.DataFrame:
     """One row: the Hessian spectrum of the mean cross-entropy on the Hessian subset at the checkpoint's theta.
 
-    n_outliers is n_outliers_edge (the documented criterion; see spectrum_record)."""
+    n_outliers is n_outliers_gap, the largest-ratio-gap criterion on the top_k eigenvalues (see spectrum_record)."""
     start = time.perf_counter()
     model = checkpoint_model(checkpoint, data)
     x, y = hessian_subset(data, int(settings["n_examples"]), int(settings["seed"]))
@@ -195,7 +216,7 @@ def checkpoint_spectrum(data: Dataset, checkpoint: Mapping[str, Any], settings: 
         "slq_iterations": int(settings["slq_iterations"]),
         "subset_loss": subset_loss,
         **{key: float(checkpoint[key]) for key in ("train_loss", "train_acc", "test_loss", "test_acc")},
-        "n_outliers": record["n_outliers_edge"],
+        "n_outliers": record["n_outliers_gap"],
         **record,
         "wall_time_s": time.perf_counter() - start,
     }
@@ -219,8 +240,16 @@ def solution_geometry(
     loss = hessian.loss_fn(model, x, y)
     with torch.no_grad():
         solution_loss = float(loss(theta_star))
-    rows = [{"point": "solution", "t0": None, "distance_to_solution": 0.0, "subset_loss": solution_loss,
-             "quadratic_subset_loss": solution_loss, "rayleigh_quotient": float("nan")}]
+    rows = [
+        {
+            "point": "solution",
+            "t0": None,
+            "distance_to_solution": 0.0,
+            "subset_loss": solution_loss,
+            "quadratic_subset_loss": solution_loss,
+            "rayleigh_quotient": float("nan"),
+        }
+    ]
     for start in starts:
         if start["model"] != solution["model"] or int(start["seed"]) != int(solution["seed"]):
             raise ValueError("burn-in checkpoints and the solution must share the model and the seed")
@@ -229,9 +258,16 @@ def solution_geometry(
         distance = float(torch.linalg.norm(delta))
         with torch.no_grad():
             start_loss = float(loss(start["theta"].detach()))
-        rows.append({"point": point_name(start["t0"]), "t0": int(start["t0"]), "distance_to_solution": distance,
-                     "subset_loss": start_loss, "quadratic_subset_loss": solution_loss + 0.5 * curvature,
-                     "rayleigh_quotient": curvature / distance**2 if distance > 0 else float("nan")})
+        rows.append(
+            {
+                "point": point_name(start["t0"]),
+                "t0": int(start["t0"]),
+                "distance_to_solution": distance,
+                "subset_loss": start_loss,
+                "quadratic_subset_loss": solution_loss + 0.5 * curvature,
+                "rayleigh_quotient": curvature / distance**2 if distance > 0 else float("nan"),
+            }
+        )
     frame = pd.DataFrame(rows)
     frame.insert(0, "seed", int(solution["seed"]))
     frame.insert(0, "model", solution["model"])
@@ -302,11 +338,53 @@ def predicted_threshold(
     return float(per_probe.mean()), stderr
 
 
+def top_eigenvalue_threshold(
+    top_eigenvalues: Iterable[float], delta_loss: float, distance: float, floor: float = 0.0
+) -> float:
+    """The top_k Lanczos eigenvalues' share of the quadratic d*: sum over them of lambda / (lambda + c).
+
+    Every other eigenvalue adds a non-negative term, so this is a lower bound of the quadratic prediction that
+    needs no quadrature (the SLQ estimate can overshoot when c lies below its resolution near zero)."""
+    values = np.asarray(list(top_eigenvalues), dtype=float)
+    c = 2.0 * delta_loss / distance**2
+    positive = np.where(values > floor, values, 0.0)
+    return float(np.sum(positive / (positive + c)))
+
+
 def loss_accuracy_pairs(runs: pd.DataFrame, spectra: pd.DataFrame, metric: str) -> pd.DataFrame:
     """(dataset, model, accuracy, loss) pairs: every ok subspace run and every checkpoint of the spectrum table."""
     ok = runs[runs["status"] == "ok"]
     pairs = [ok[["dataset", "model", metric, "train_loss"]], spectra[["dataset", "model", metric, "train_loss"]]]
     return pd.concat(pairs, ignore_index=True).rename(columns={metric: "accuracy", "train_loss": "loss"})
+
+
+PREDICTION_COLUMNS = [
+    "dataset",
+    "model",
+    "n_params",
+    "seed",
+    "t0",
+    "metric",
+    "epsilon",
+    "loss_level",
+    "solution_loss",
+    "delta_loss",
+    "start_loss",
+    "start_loss_quadratic",
+    "start_accuracy",
+    "distance",
+    "rayleigh_over_mean",
+    "prediction_status",
+    "w2_predicted",
+    "d_star_predicted",
+    "d_star_predicted_stderr",
+    "d_star_predicted_top_k",
+    "delta",
+    "d_star",
+    "d_star_lo",
+    "d_star_hi",
+    "d_max",
+]
 
 
 def prediction_table(
@@ -326,45 +404,16 @@ def prediction_table(
         pairs = loss_accuracy_pairs(runs[(runs["dataset"] == dataset) & (runs["model"] == model)], here, metric)
         epsilons = np.sort(measured["epsilon"].unique())
         levels = dict(zip(epsilons, loss_levels(pairs["accuracy"], pairs["loss"], epsilons)))
-        for seed, per_seed in here.groupby("seed", sort=True):
+        for _, per_seed in here.groupby("seed", sort=True):
             solution = per_seed[per_seed["point"] == "solution"]
             if solution.empty:
                 continue
-            sol = solution.iloc[0]
             for _, start in per_seed[per_seed["point"] != "solution"].iterrows():
-                cells = measured[measured["t0"] == start["t0"]]
-                for _, cell in cells.sort_values("epsilon").iterrows():
-                    eps = float(cell["epsilon"])
+                cells = measured[measured["t0"] == start["t0"]].sort_values("epsilon")
+                for _, cell in cells.iterrows():
                     level = float(levels[cell["epsilon"]])
-                    delta_loss = level - float(sol["train_loss"])
-                    predicted, stderr, status = float("nan"), float("nan"), "ok"
-                    if float(start[metric]) >= eps:
-                        predicted, status = 0.0, "start_inside"
-                    elif not np.isfinite(level):
-                        status = "no_loss_level"
-                    elif delta_loss <= 0:
-                        status = "below_solution"
-                    else:
-                        predicted, stderr = predicted_threshold(
-                            sol["slq_nodes"], sol["slq_weights"], sol["slq_probe"], int(sol["n_params"]),
-                            delta_loss, float(start["distance_to_solution"]), floor,
-                        )
-                    rows.append({
-                        "dataset": dataset, "model": model, "n_params": int(sol["n_params"]), "seed": int(seed),
-                        "t0": int(start["t0"]), "metric": metric, "epsilon": eps,
-                        "loss_level": level, "solution_loss": float(sol["train_loss"]), "delta_loss": delta_loss,
-                        "start_loss": float(start["train_loss"]), "start_accuracy": float(start[metric]),
-                        "distance": float(start["distance_to_solution"]),
-                        "rayleigh_over_mean": float(start["rayleigh_over_mean"]),
-                        "prediction_status": status,
-                        "w2_predicted": int(sol["n_params"]) - predicted,
-                        "d_star_predicted": predicted, "d_star_predicted_stderr": stderr,
-                        "delta": float(cell["delta"]), "d_star": cell["d_star"], "d_star_lo": cell["d_star_lo"],
-                        "d_star_hi": cell["d_star_hi"], "d_max": int(cell["d_max"]),
-                    })
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
+                    rows.append(_prediction_row(solution.iloc[0], start, cell, metric, level, floor))
+    table = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
     for column in ("d_star", "d_star_lo", "d_star_hi"):
         table[column] = table[column].astype("Float64").astype("Int64")
     measured_d = table["d_star"].astype("Float64").astype(float).to_numpy()  # null -> NaN
@@ -374,3 +423,53 @@ def prediction_table(
     with np.errstate(divide="ignore", invalid="ignore"):
         table["log2_ratio"] = np.where((predicted > 0) & (measured_d > 0), np.log2(measured_d / predicted), np.nan)
     return table
+
+
+def _prediction_row(
+    solution: pd.Series, start: pd.Series, cell: pd.Series, metric: str, level: float, floor: float
+) -> dict[str, Any]:
+    """One prediction row: the solution's spectrum, a burn-in point's distance, a measured threshold cell."""
+    eps = float(cell["epsilon"])
+    n_params = int(solution["n_params"])
+    delta_loss = level - float(solution["train_loss"])
+    distance = float(start["distance_to_solution"])
+    predicted, stderr, status, top_only = float("nan"), float("nan"), "ok", float("nan")
+    if float(start[metric]) >= eps:
+        predicted, status, top_only = 0.0, "start_inside", 0.0
+    elif not np.isfinite(level):
+        status = "no_loss_level"
+    elif delta_loss <= 0:
+        status = "below_solution"
+    else:
+        nodes = (solution["slq_nodes"], solution["slq_weights"], solution["slq_probe"])
+        predicted, stderr = predicted_threshold(*nodes, n_params, delta_loss, distance, floor)
+        top_only = top_eigenvalue_threshold(solution["top_eigenvalues"], delta_loss, distance, floor)
+    return {
+        "dataset": cell["dataset"],
+        "model": cell["model"],
+        "n_params": n_params,
+        "seed": int(solution["seed"]),
+        "t0": int(start["t0"]),
+        "metric": metric,
+        "epsilon": eps,
+        "loss_level": level,
+        "solution_loss": float(solution["train_loss"]),
+        "delta_loss": delta_loss,
+        "start_loss": float(start["train_loss"]),
+        "start_loss_quadratic": float(solution["train_loss"])
+        + float(start["quadratic_subset_loss"])
+        - float(solution["subset_loss"]),
+        "start_accuracy": float(start[metric]),
+        "distance": distance,
+        "rayleigh_over_mean": float(start["rayleigh_over_mean"]),
+        "prediction_status": status,
+        "w2_predicted": n_params - predicted,
+        "d_star_predicted": predicted,
+        "d_star_predicted_stderr": stderr,
+        "d_star_predicted_top_k": top_only,
+        "delta": float(cell["delta"]),
+        "d_star": cell["d_star"],
+        "d_star_lo": cell["d_star_lo"],
+        "d_star_hi": cell["d_star_hi"],
+        "d_max": int(cell["d_max"]),
+    }

@@ -5,12 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-GROUP = ["dataset", "model", "n_params", "t0"]
+GROUP = ["dataset", "model", "n_params", "method", "t0"]
+"""A curve of P_s over d: one method (random, burn_in, lottery_subspace, lottery_ticket, ...) at one burn-in t0."""
+
+
+def with_method(runs: pd.DataFrame) -> pd.DataFrame:
+    """`runs` with a `method` column; tables without one hold random subspaces: 'random' at t0 = 0, else 'burn_in'."""
+    if "method" in runs.columns:
+        return runs
+    return runs.assign(method=np.where(runs["t0"].to_numpy() == 0, "random", "burn_in"))
 
 
 def success_table(runs: pd.DataFrame, epsilons: list[float], metrics: list[str]) -> pd.DataFrame:
     """One row per (group, d, metric, epsilon): n_runs, n_success and p_success; diverged runs are failures."""
     frames = []
+    runs = with_method(runs)
     ok = runs["status"].eq("ok")
     for metric in metrics:
         for epsilon in epsilons:
@@ -80,3 +89,33 @@ def _nullable_int(values: pd.Series) -> pd.Series:
     """Grid dimensions as nullable integers; NaN and inf (never reached) become null."""
     finite = values.where(np.isfinite(values.astype(float)))
     return finite.astype("Float64").astype("Int64")
+
+
+def d_int90_table(runs: pd.DataFrame, baseline: pd.DataFrame, fraction: float = 0.9) -> pd.DataFrame:
+    """d_int90 per group: the smallest d whose mean test accuracy over seeds reaches `fraction` of the full model's
+    mean test accuracy (baseline rows of the same dataset and model); null where no d does or without a baseline.
+
+    A diverged run counts as accuracy 0; a diverged baseline run is left out of the baseline mean."""
+    runs = with_method(runs)
+    accuracy = runs["test_acc"].where(runs["status"].eq("ok"), 0.0).fillna(0.0)
+    means = runs[[*GROUP, "d"]].assign(test_acc=accuracy).groupby([*GROUP, "d"], sort=True)["test_acc"].mean()
+    if "status" in baseline.columns:
+        baseline = baseline[baseline["status"].eq("ok")]
+    reference = baseline.groupby(["dataset", "model"])["test_acc"].mean()
+    rows = []
+    for key, curve in means.groupby(level=list(range(len(GROUP))), sort=True):
+        group = dict(zip(GROUP, key))
+        base = reference.get((group["dataset"], group["model"]), np.nan)
+        dims = curve.index.get_level_values("d").to_numpy()
+        d_int = first_crossing(dims, curve.to_numpy(), fraction * base) if np.isfinite(base) else np.nan
+        rows.append({**group, "baseline_test_acc": float(base), "d_int90": float(d_int)})
+    table = pd.DataFrame(rows, columns=[*GROUP, "baseline_test_acc", "d_int90"])
+    table["d_int90"] = _nullable_int(table["d_int90"])
+    return table
+
+
+def add_d_int90(table: pd.DataFrame, runs: pd.DataFrame | None, baseline: pd.DataFrame | None) -> pd.DataFrame:
+    """A threshold table with baseline_test_acc and d_int90 per group; both null without runs and a baseline."""
+    if runs is None or baseline is None:
+        return table.assign(baseline_test_acc=np.nan, d_int90=pd.array([pd.NA] * len(table), dtype="Int64"))
+    return table.merge(d_int90_table(runs, baseline), how="left", on=GROUP)

@@ -3,6 +3,7 @@
 
 rule figures:
     input:
+        unpack(baseline_figure_inputs),
         success=f"{RESULTS}/success.parquet",
         thresholds=f"{RESULTS}/thresholds.parquet",
     output:

@@ -19,7 +19,8 @@ rule success_probabilities:
 
 rule thresholds:
     input:
-        f"{RESULTS}/success.parquet",
+        unpack(baseline_inputs),
+        success=f"{RESULTS}/success.parquet",
     output:
         f"{RESULTS}/thresholds.parquet",
     log:

@@ -15,5 +15,7 @@ def select(path):
 
 success, threshold_rows = select(snakemake.input.success), select(snakemake.input.thresholds)
 outputs = snakemake.output
-figures.save_figure(figures.success_map_figure(success, threshold_rows), Path(outputs.success_map_png).with_suffix(""))
+baseline = select(snakemake.input.baseline) if hasattr(snakemake.input, "baseline") else None
+success_map = figures.success_map_figure(success, threshold_rows, baseline)
+figures.save_figure(success_map, Path(outputs.success_map_png).with_suffix(""))
 figures.save_figure(figures.threshold_figure(threshold_rows), Path(outputs.thresholds_png).with_suffix(""))

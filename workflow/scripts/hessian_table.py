@@ -1,0 +1,11 @@
+"""Rule hessian_table: every checkpoint's Hessian spectrum with its distance from theta*, in one table."""
+
+from dof import io, theory
+
+io.redirect_output(snakemake.log[0])
+table = theory.spectrum_table(
+    (io.read_table(path) for path in snakemake.input.spectra),
+    (io.read_table(path) for path in snakemake.input.geometry),
+)
+print(table.drop(columns=["density_grid", "density", "slq_nodes", "slq_weights", "slq_probe"]).to_string())
+io.write_table(table, snakemake.output[0], config=snakemake.params.config)
