@@ -15,7 +15,7 @@ def rule_resources(results: Path) -> pd.DataFrame:
     """Jobs, median and max wall time (s) and max resident memory (MB) per rule."""
     frames = []
     for path in sorted((results / "benchmarks").rglob("*.tsv")):
-        rule = path.relative_to(results / "benchmarks").parts[0]
+        rule = path.relative_to(results / "benchmarks").parts[0].removesuffix(".tsv")
         frames.append(pd.read_csv(path, sep="\t").assign(rule=rule))
     if not frames:
         raise SystemExit(f"no benchmark files under {results}/benchmarks: run snakemake first")
