@@ -45,7 +45,12 @@ def success_map_figure(
     metrics = [m for m in METRIC_LABELS if m in set(success["metric"])]
     t0s = sorted(success["t0"].unique())
     fig, axes = plt.subplots(
-        len(metrics), len(t0s), figsize=(3.2 * len(t0s) + 1, 2.8 * len(metrics)), squeeze=False, sharey=True
+        len(metrics),
+        len(t0s),
+        figsize=(3.2 * len(t0s) + 1, 2.8 * len(metrics)),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
     )
     mesh = None
     for row, metric in enumerate(metrics):
@@ -75,7 +80,8 @@ def success_map_figure(
                 ax.legend(loc="lower right", fontsize=7)
             ax.set_xscale("log", base=2)
             ax.set_title(f"{METRIC_LABELS[metric]}, $t_0$ = {t0} steps", fontsize=9)
-            ax.set_xlabel("training dimension d (parameters)")
+            if row == len(metrics) - 1:
+                ax.set_xlabel("training dimension d")
             if col == 0:
                 ax.set_ylabel(r"accuracy threshold $\epsilon$")
     first = success.iloc[0]
@@ -402,4 +408,41 @@ def compression_figure(methods: pd.DataFrame, baseline: pd.DataFrame) -> plt.Fig
     axes[0, 0].set_ylabel("final accuracy (median over seeds)")
     first = methods.iloc[0]
     fig.suptitle(f"Accuracy against compression, {first['dataset']} / {first['model']} (D = {first['n_params']:,})")
+    return fig
+
+
+def threshold_fraction_figure(thresholds: pd.DataFrame, t0: int = 0) -> plt.Figure:
+    """Figure 6: d* / D against the accuracy threshold, one curve per (architecture, dataset), train and test."""
+    metrics = [m for m in METRIC_LABELS if m in set(thresholds["metric"])]
+    rows = thresholds[thresholds["t0"] == t0]
+    if "method" in rows.columns:
+        rows = rows[rows["method"].isin(["random", "burn_in"])]
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(4.8 * len(metrics), 3.6), squeeze=False, sharey=True, layout="constrained"
+    )
+    pairs = rows[["model", "dataset"]].drop_duplicates().sort_values(["model", "dataset"]).itertuples(index=False)
+    pairs = list(pairs)
+    colors = plt.get_cmap("tab10")
+    for ax, metric in zip(axes[0], metrics):
+        for i, (model, dataset) in enumerate(pairs):
+            curve = rows[(rows["metric"] == metric) & (rows["model"] == model) & (rows["dataset"] == dataset)]
+            curve = curve[curve["d_star"].notna()].sort_values("epsilon")
+            if curve.empty:
+                continue
+            n_params = int(curve["n_params"].iloc[0])
+            ax.plot(
+                curve["epsilon"],
+                curve["d_star"].astype(float) / n_params,
+                "o-",
+                ms=3,
+                color=colors(i % 10),
+                label=f"{model} / {dataset} (D = {n_params:,})",
+            )
+        ax.set_yscale("log")
+        ax.set_xlabel(rf"{METRIC_LABELS[metric]} threshold $\epsilon$")
+        ax.set_title(METRIC_LABELS[metric], fontsize=9)
+        ax.legend(fontsize=7)
+    axes[0, 0].set_ylabel(r"$d^* / D$ (fraction of the parameters)")
+    delta = float(thresholds["delta"].iloc[0])
+    fig.suptitle(f"Threshold training dimension as a fraction of D ($P_s \\geq {1 - delta:g}$, $t_0$ = {t0})")
     return fig

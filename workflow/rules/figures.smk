@@ -27,3 +27,21 @@ rule figures:
         ENV
     script:
         "../scripts/figures.py"
+
+
+rule figure6:
+    input:
+        thresholds=f"{RESULTS}/thresholds.parquet",
+    output:
+        png=report(
+            f"{RESULTS}/figures/fig6_threshold_fraction.png",
+            caption="../report/fig6_threshold_fraction.rst",
+            category="Figure 6: d* as a fraction of D",
+        ),
+        pdf=f"{RESULTS}/figures/fig6_threshold_fraction.pdf",
+    log:
+        f"{RESULTS}/logs/figure6.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure6.py"

@@ -1,0 +1,10 @@
+"""Rule figure6: d*/D against the accuracy threshold for every (architecture, dataset) of the experiment."""
+
+from pathlib import Path
+
+from dof import figures, io
+
+io.redirect_output(snakemake.log[0])
+thresholds = io.read_table(snakemake.input.thresholds)
+figure = figures.threshold_fraction_figure(thresholds, t0=min(thresholds["t0"]))
+figures.save_figure(figure, Path(snakemake.output.png).with_suffix(""))
