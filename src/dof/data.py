@@ -5,6 +5,7 @@ Real datasets are read through torchvision's dataset classes from `root` (downlo
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,13 @@ class Dataset:
     @property
     def input_shape(self) -> tuple[int, ...]:
         return tuple(self.x_train.shape[1:])
+
+    def to(self, device: str | torch.device) -> Dataset:
+        """The same dataset with its tensors on `device` (itself when already there)."""
+        if self.x_train.device == torch.device(device):
+            return self
+        tensors = {name: getattr(self, name).to(device) for name in ("x_train", "y_train", "x_test", "y_test")}
+        return dataclasses.replace(self, **tensors)
 
 
 def preprocess(train_u8: np.ndarray, test_u8: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:

@@ -84,7 +84,7 @@ def run_subspaces(
         load_flat_params(model, theta_start)
         matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
         subspace = AffineSubspace(model, theta_start, matrix)
-        result = train_subspace(subspace, _to(data, device), seeds["batch_seed"], config)
+        result = train_subspace(subspace, data.to(device), seeds["batch_seed"], config)
         rows.append(
             {
                 "dataset": data.name,
@@ -134,18 +134,6 @@ def solution(data: Dataset, start: dict[str, Any], config: SubspaceConfig) -> di
         "test_loss": test_loss,
         "test_acc": test_acc,
     }
-
-
-def _to(data: Dataset, device: str) -> Dataset:
-    if device == "cpu":
-        return data
-    return dataclasses.replace(
-        data,
-        x_train=data.x_train.to(device),
-        y_train=data.y_train.to(device),
-        x_test=data.x_test.to(device),
-        y_test=data.y_test.to(device),
-    )
 
 
 def resolve_device(requested: str) -> str:

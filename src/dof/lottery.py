@@ -236,7 +236,7 @@ def run_lottery_subspaces(
         load_flat_params(model, theta_start)
         projection = TrajectoryProjection(artifact["basis"], dim, seed=int(artifact["batch_seed"]), device=device)
         subspace = AffineSubspace(model, theta_start, projection)
-        result = train_subspace(subspace, _to(data, device), seeds["batch_seed"], config)
+        result = train_subspace(subspace, data.to(device), seeds["batch_seed"], config)
         rows.append(
             {
                 "dataset": data.name,
@@ -260,18 +260,6 @@ def run_lottery_subspaces(
             }
         )
     return pd.DataFrame(rows)
-
-
-def _to(data: Dataset, device: str) -> Dataset:
-    if device == "cpu":
-        return data
-    return dataclasses.replace(
-        data,
-        x_train=data.x_train.to(device),
-        y_train=data.y_train.to(device),
-        x_test=data.x_test.to(device),
-        y_test=data.y_test.to(device),
-    )
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -118,8 +118,14 @@ def success_from_losses(losses: np.ndarray, dims: Sequence[int], eps_grid: Seque
     eps = np.asarray(eps_grid, dtype=float)
     hits = (losses[:, :, None] <= eps[None, None, :]).sum(axis=0)  # (dims, eps)
     d_col, e_col = np.meshgrid(np.asarray(dims, dtype=int), eps, indexing="ij")
-    table = pd.DataFrame({"d": d_col.ravel(), "epsilon": e_col.ravel(), "n_runs": losses.shape[0],
-                          "n_success": hits.ravel().astype("int64")})
+    table = pd.DataFrame(
+        {
+            "d": d_col.ravel(),
+            "epsilon": e_col.ravel(),
+            "n_runs": losses.shape[0],
+            "n_success": hits.ravel().astype("int64"),
+        }
+    )
     table["p_success"] = table["n_success"] / table["n_runs"]
     for name, value in reversed(list(keys.items())):
         table.insert(0, name, value)
@@ -154,8 +160,16 @@ def empirical_threshold(success: pd.DataFrame, delta: float = 0.1) -> pd.DataFra
         cell = cell.sort_values("d")
         dims = cell["d"].to_numpy()
         d_star = first_crossing(dims, cell["p_success"].to_numpy(), 1.0 - delta)
-        rows.append({"spectrum": spectrum, "R": r, "epsilon": eps, "delta": delta, "d_star_empirical": d_star,
-                     "d_max": int(dims.max())})
+        rows.append(
+            {
+                "spectrum": spectrum,
+                "R": r,
+                "epsilon": eps,
+                "delta": delta,
+                "d_star_empirical": d_star,
+                "d_max": int(dims.max()),
+            }
+        )
     table = pd.DataFrame(rows)
     table["d_star_empirical"] = table["d_star_empirical"].astype("Float64").astype("Int64")
     return table
@@ -207,12 +221,24 @@ def width_table(
                 est = width_from_sups(np.concatenate(sups))
                 closed = closed_form_width2(np.sqrt(2.0 * eps / h), r)
                 start_losses = [0.5 * float(np.sum(h * o**2)) for o in offsets]
-                rows.append({"spectrum": name, "R": float(r), "epsilon": float(eps), "n_params": dim,
-                             "start_loss": float(np.mean(start_losses)),
-                             "start_inside": float(np.mean([loss <= eps for loss in start_losses])),
-                             "w": est.w, "w_stderr": est.w_stderr, "w2": est.w2, "w2_stderr": est.w2_stderr,
-                             "n_samples": est.n_samples, "w2_closed_form": closed,
-                             "d_star_predicted": dim - est.w2, "d_star_closed_form": dim - closed})
+                rows.append(
+                    {
+                        "spectrum": name,
+                        "R": float(r),
+                        "epsilon": float(eps),
+                        "n_params": dim,
+                        "start_loss": float(np.mean(start_losses)),
+                        "start_inside": float(np.mean([loss <= eps for loss in start_losses])),
+                        "w": est.w,
+                        "w_stderr": est.w_stderr,
+                        "w2": est.w2,
+                        "w2_stderr": est.w2_stderr,
+                        "n_samples": est.n_samples,
+                        "w2_closed_form": closed,
+                        "d_star_predicted": dim - est.w2,
+                        "d_star_closed_form": dim - closed,
+                    }
+                )
     table = pd.DataFrame(rows)
     if success is not None:
         thresholds = empirical_threshold(success, delta)[["spectrum", "R", "epsilon", "d_star_empirical"]]
@@ -224,4 +250,3 @@ def _sups(radii: np.ndarray, center: np.ndarray, n_samples: int, seed: int, tol:
     """Per-draw sups over the projected ellipsoid (Gaussian draws from default_rng(seed))."""
     g = np.random.default_rng(seed).standard_normal((n_samples, radii.size))
     return cone_sup(ellipsoid_cone(radii, center), g, tol)[0]
-
