@@ -11,11 +11,19 @@ import torch
 
 from dof.data import Dataset
 from dof.models import build_model
-from dof.projections import make_projection
+from dof.projections import Projection, make_projection
 from dof.provenance import config_hash, provenance
 from dof.seeding import derive_seed
 from dof.subspace import AffineSubspace, ParamLayout, load_flat_params
-from dof.training import BurnInConfig, SubspaceConfig, burn_in, evaluate, train_full, train_subspace
+from dof.training import (
+    BurnInConfig,
+    SubspaceConfig,
+    SubspaceResult,
+    burn_in,
+    evaluate,
+    train_full,
+    train_subspace,
+)
 
 CHECKPOINT_KEYS = ("theta", "dataset", "model", "seed", "t0", "n_params")
 
@@ -58,6 +66,39 @@ def pretrain(data: Dataset, model_name: str, seed: int, t0: int, config: BurnInC
     }
 
 
+def run_row(
+    data: Dataset,
+    model_name: str,
+    n_params: int,
+    t0: int,
+    dim: int,
+    seed: int,
+    seeds: dict[str, int],
+    projection: Projection,
+    start: dict[str, float],
+    result: SubspaceResult,
+    run_config: dict[str, Any],
+    device: str,
+) -> dict[str, Any]:
+    """One runs.parquet record: the run's grid point, seeds, projection, start and final metrics, provenance."""
+    return {
+        "dataset": data.name,
+        "model": model_name,
+        "n_params": n_params,
+        "t0": t0,
+        "d": dim,
+        "seed": seed,
+        **seeds,
+        "projection": projection.kind,
+        "projection_settings": json.dumps(projection.describe(), sort_keys=True),
+        "start_train_acc": float(start["train_acc"]),
+        "start_test_acc": float(start["test_acc"]),
+        **dataclasses.asdict(result),
+        **provenance(device),
+        "config_hash": config_hash(run_config),
+    }
+
+
 def run_subspaces(
     data: Dataset,
     checkpoints: list[dict[str, Any]],
@@ -69,6 +110,7 @@ def run_subspaces(
 ) -> pd.DataFrame:
     """Train one subspace of dimension `dim` from each checkpoint; one row per run."""
     rows = []
+    data = data.to(device)
     for checkpoint in checkpoints:
         seed, t0 = int(checkpoint["seed"]), int(checkpoint["t0"])
         seeds = seeds_for_run(seed, dim)
@@ -83,26 +125,14 @@ def run_subspaces(
             )
         load_flat_params(model, theta_start)
         matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
-        subspace = AffineSubspace(model, theta_start, matrix)
-        result = train_subspace(subspace, data.to(device), seeds["batch_seed"], config)
+        result = train_subspace(AffineSubspace(model, theta_start, matrix), data, seeds["batch_seed"], config)
+        start = {"train_acc": checkpoint["train_acc"], "test_acc": checkpoint["test_acc"]}
+        method = "random" if t0 == 0 else "burn_in"
         rows.append(
-            {
-                "dataset": data.name,
-                "model": checkpoint["model"],
-                "n_params": n_params,
-                "t0": t0,
-                "d": dim,
-                "seed": seed,
-                **seeds,
-                "projection": projection,
-                "projection_settings": json.dumps(matrix.describe(), sort_keys=True),
-                "start_train_acc": float(checkpoint["train_acc"]),
-                "start_test_acc": float(checkpoint["test_acc"]),
-                **dataclasses.asdict(result),
-                **provenance(device),
-                "config_hash": config_hash(run_config),
-                "method": "random" if t0 == 0 else "burn_in",
-            }
+            run_row(
+                data, checkpoint["model"], n_params, t0, dim, seed, seeds, matrix, start, result, run_config, device
+            )
+            | {"method": method}
         )
     return pd.DataFrame(rows)
 

@@ -30,7 +30,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from dof.data import Dataset
-from dof.experiment import seeds_for_run
+from dof.experiment import run_row, seeds_for_run
 from dof.models import build_model
 from dof.provenance import config_hash, provenance
 from dof.seeding import derive_seed
@@ -227,6 +227,7 @@ def run_lottery_subspaces(
     columns of `experiment.run_subspaces` (t0 = 0, projection 'lottery') and method 'lottery_subspace'. The
     mini-batch order is the random-subspace run's of the same (seed, d)."""
     rows = []
+    data = data.to(device)
     for artifact in artifacts:
         seed = int(artifact["seed"])
         seeds = seeds_for_run(seed, dim)
@@ -235,29 +236,14 @@ def run_lottery_subspaces(
         theta_start = artifact["theta_start"].to(device)
         load_flat_params(model, theta_start)
         projection = TrajectoryProjection(artifact["basis"], dim, seed=int(artifact["batch_seed"]), device=device)
-        subspace = AffineSubspace(model, theta_start, projection)
-        result = train_subspace(subspace, data.to(device), seeds["batch_seed"], config)
+        result = train_subspace(AffineSubspace(model, theta_start, projection), data, seeds["batch_seed"], config)
+        start = {"train_acc": artifact["start_train_acc"], "test_acc": artifact["start_test_acc"]}
+        seeds = seeds | {"subspace_seed": int(artifact["batch_seed"])}
         rows.append(
-            {
-                "dataset": data.name,
-                "model": artifact["model"],
-                "n_params": n_params,
-                "t0": 0,
-                "d": dim,
-                "seed": seed,
-                "init_seed": seeds["init_seed"],
-                "burn_in_batch_seed": seeds["burn_in_batch_seed"],
-                "subspace_seed": int(artifact["batch_seed"]),
-                "batch_seed": seeds["batch_seed"],
-                "projection": "lottery",
-                "projection_settings": json.dumps(projection.describe(), sort_keys=True),
-                "start_train_acc": float(artifact["start_train_acc"]),
-                "start_test_acc": float(artifact["start_test_acc"]),
-                **dataclasses.asdict(result),
-                **provenance(device),
-                "config_hash": config_hash(run_config),
-                "method": "lottery_subspace",
-            }
+            run_row(
+                data, artifact["model"], n_params, 0, dim, seed, seeds, projection, start, result, run_config, device
+            )
+            | {"method": "lottery_subspace"}
         )
     return pd.DataFrame(rows)
 
