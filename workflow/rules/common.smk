@@ -98,7 +98,9 @@ def final_targets():
     """The tables and figures `rule all` asks for."""
     tables = [f"{RESULTS}/{name}.parquet" for name in ("runs", "success", "thresholds")]
     figures = [f"{stem}.{ext}" for stem in figure_stems() for ext in ("png", "pdf")]
-    figures += [f"{RESULTS}/figures/fig6_threshold_fraction.{ext}" for ext in ("png", "pdf")]
+    figures += [
+        f"{RESULTS}/figures/fig6_threshold_fraction.{ext}" for ext in ("png", "pdf")
+    ]
     return tables + figures + theory_targets() + lottery_targets()
 
 
