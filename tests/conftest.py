@@ -32,5 +32,3 @@ def smoke_project(tmp_path_factory) -> Path:
     workdir = copy_project(tmp_path_factory.mktemp("smoke"))
     snakemake(workdir, "--configfile", "config/smoke.yaml")
     return workdir
-
-

@@ -4,7 +4,7 @@ from torch import nn
 from torch.func import functional_call
 
 from dof.data import DATASET_SHAPES
-from dof.models import MODELS, ResNet, build_model, count_parameters
+from dof.models import MODELS, AvgPool2x2, ResNet, build_model, count_parameters
 
 
 def test_conv2_parameter_count_matches_protocol():
@@ -92,3 +92,13 @@ def test_functional_call_trains_bn_affine_and_keeps_running_stats_in_module():
     a = functional_call(model, params, (x[:1],))
     b = functional_call(model, params, (x,))[:1]
     assert torch.allclose(a, b, atol=1e-5)  # eval mode: running statistics, no dependence on the batch
+
+
+@pytest.mark.parametrize("size", [(28, 28), (7, 7), (14, 9)])
+def test_avg_pool_2x2_equals_torch_avg_pool_forward_and_backward(size):
+    x = torch.randn(3, 4, *size, dtype=torch.float64, requires_grad=True)
+    g = torch.randn(3, 4, size[0] // 2, size[1] // 2, dtype=torch.float64)
+    (ours,) = torch.autograd.grad(AvgPool2x2()(x), x, g)
+    (theirs,) = torch.autograd.grad(nn.AvgPool2d(2)(x), x, g)
+    assert torch.allclose(AvgPool2x2()(x), nn.AvgPool2d(2)(x), atol=1e-12)
+    assert torch.allclose(ours, theirs, atol=1e-12)

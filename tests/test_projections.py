@@ -193,8 +193,8 @@ def test_sparse_rows_are_spread_uniformly():
 def test_walsh_hadamard_matches_sylvester(levels):
     n = 2**levels
     h = torch.as_tensor(scipy.linalg.hadamard(n), dtype=torch.float64)
-    x = torch.randn(3, n, dtype=torch.float64)
-    for max_factor in (2, 8, 128):
+    x = torch.randn(2, 3, n, dtype=torch.float64)
+    for max_factor in (2, 8, 32, 128):
         assert torch.allclose(walsh_hadamard(x, max_factor=max_factor), x @ h, atol=1e-9)
     assert torch.allclose(walsh_hadamard(walsh_hadamard(x)), n * x, atol=1e-9)
 
@@ -203,6 +203,13 @@ def test_walsh_hadamard_is_self_adjoint_under_autograd():
     x, v = torch.randn(1024, requires_grad=True), torch.randn(1024)
     (walsh_hadamard(x) @ v).backward()
     assert torch.allclose(x.grad, walsh_hadamard(v), atol=1e-3)
+
+
+def test_walsh_hadamard_gradient_and_vmap():
+    x = torch.randn(4, 256, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda t: walsh_hadamard(t, max_factor=8), (x,))
+    batched = torch.func.vmap(lambda t: walsh_hadamard(t, max_factor=8))(x.detach())
+    assert torch.allclose(batched, walsh_hadamard(x.detach()), atol=1e-9)
 
 
 def test_walsh_hadamard_refuses_other_lengths():

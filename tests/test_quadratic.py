@@ -88,10 +88,10 @@ def test_predicted_threshold_matches_empirical_median_threshold():
     dim = 160
     spectra = {"bulk": quadratic.make_spectrum("bulk", dim, seed=0)}
     dims = np.arange(0, dim + 1, 4)
-    success = quadratic.success_probability(spectra["bulk"], [1.0, 2.0], [3e-3, 3e-2], dims, 40, seed=1,
-                                            spectrum="bulk")
-    table = quadratic.width_table(spectra, [1.0, 2.0], [3e-3, 3e-2], n_samples=300, seed=2, success=success,
-                                  delta=0.5)
+    success = quadratic.success_probability(
+        spectra["bulk"], [1.0, 2.0], [3e-3, 3e-2], dims, 40, seed=1, spectrum="bulk"
+    )
+    table = quadratic.width_table(spectra, [1.0, 2.0], [3e-3, 3e-2], n_samples=300, seed=2, success=success, delta=0.5)
     assert len(table) == 4 and (table["start_inside"] == 0).all()
     assert (table["w2_stderr"] < 2).all()
     gap = (table["d_star_empirical"].astype(float) - table["d_star_predicted"]).abs()

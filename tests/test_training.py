@@ -1,9 +1,25 @@
 import dataclasses
 
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
 import torch
 
-from dof import experiment, records
-from dof.training import BurnInConfig, SubspaceConfig, config_from, minibatches, steps_per_epoch
+from dof import experiment, records, thresholds
+from dof.models import build_model
+from dof.projections import make_projection
+from dof.subspace import AffineSubspace, load_flat_params
+from dof.training import (
+    BurnInConfig,
+    SubspaceConfig,
+    config_from,
+    evaluate,
+    minibatches,
+    steps_per_epoch,
+    train_subspace,
+    train_subspaces_vmapped,
+)
 
 
 def test_minibatches_are_seeded_permutations():
@@ -60,3 +76,92 @@ def test_run_records_provenance(tiny_data):
 def test_config_from_ignores_grid_keys():
     config = config_from(SubspaceConfig, {"lr": 0.1, "dims": [1, 2], "epochs": 2})
     assert dataclasses.asdict(config)["lr"] == 0.1 and config.epochs == 2
+
+
+def runs_of(tiny_data, model, projection, vmap_runs, lr=0.05):
+    config = BurnInConfig(batch_size=16)
+    checkpoints = [experiment.pretrain(tiny_data, model, seed=s, t0=2, config=config) for s in range(3)]
+    sub = SubspaceConfig(lr=lr, batch_size=16, epochs=2)
+    return experiment.run_subspaces(tiny_data, checkpoints, 32, projection, sub, {}, vmap_runs=vmap_runs)
+
+
+@pytest.mark.parametrize("projection", ["dense", "fastfood"])
+def test_vmapped_seed_batch_equals_one_after_another(tiny_data, projection):
+    sequential = runs_of(tiny_data, "conv2", projection, vmap_runs=1)
+    batched = runs_of(tiny_data, "conv2", projection, vmap_runs=3)
+    assert sequential["vmap_runs"].tolist() == [1, 1, 1] and batched["vmap_runs"].tolist() == [3, 3, 3]
+    assert batched[["seed", "steps", "status"]].equals(sequential[["seed", "steps", "status"]])
+    for column in ("train_loss", "test_loss", "phi_norm"):
+        assert np.allclose(batched[column], sequential[column], rtol=1e-4, atol=1e-5), column
+    for column in ("train_acc", "test_acc"):  # at most one example may flip on float rounding
+        assert np.abs(batched[column] - sequential[column]).max() <= 1 / 32, column
+
+
+def test_vmapped_batch_stops_only_the_diverging_run(tiny_data):
+    config = BurnInConfig(batch_size=16)
+    checkpoints = [experiment.pretrain(tiny_data, "conv2", seed=s, t0=2, config=config) for s in range(2)]
+    seeds = [experiment.seeds_for_run(s, 8) for s in range(2)]
+    subspaces = [
+        AffineSubspace(
+            load_flat_params(build_model("conv2", tiny_data.input_shape, tiny_data.n_classes, 0), c["theta"]),
+            c["theta"],
+            make_projection("dense", c["n_params"], 8, sd["subspace_seed"]),
+        )
+        for c, sd in zip(checkpoints, seeds)
+    ]
+    subspaces[1].theta_start[0] = float("inf")  # run 1 diverges at its first step, run 0 must not notice
+    results = train_subspaces_vmapped(subspaces, tiny_data, [1, 2], SubspaceConfig(batch_size=16, epochs=1))
+    alone = train_subspace(subspaces[0], tiny_data, 1, SubspaceConfig(batch_size=16, epochs=1))
+    assert results[1].status == "diverged" and results[1].steps == 0
+    assert results[0].status == "ok" and results[0].steps == alone.steps
+    assert abs(results[0].train_loss - alone.train_loss) < 1e-4
+
+
+def test_models_with_batchnorm_train_one_after_another(tiny_data):
+    runs = runs_of(tiny_data, "resnet20", "fastfood", vmap_runs=3)
+    assert runs["vmap_runs"].tolist() == [1, 1, 1] and (runs["status"] == "ok").all()
+
+
+def test_resnet_subspace_starts_from_the_burn_in_batchnorm_statistics(tiny_data):
+    checkpoint = experiment.pretrain(tiny_data, "resnet20", seed=0, t0=3, config=BurnInConfig(batch_size=16))
+    assert checkpoint["buffers"] and all(torch.isfinite(b.float()).all() for b in checkpoint["buffers"].values())
+    subspace, _ = experiment.start_subspace(tiny_data, checkpoint, 4, "fastfood")
+    subspace.model.eval()
+    phi = torch.zeros(4)
+    loss, acc = evaluate(lambda x: subspace.forward(x, phi), tiny_data.x_train, tiny_data.y_train)
+    assert abs(loss - checkpoint["train_loss"]) < 1e-5 and acc == checkpoint["train_acc"]
+    fresh = experiment.start_subspace(tiny_data, {**checkpoint, "buffers": {}}, 4, "fastfood")[0]
+    fresh.model.eval()
+    assert abs(evaluate(lambda x: fresh.forward(x, phi), tiny_data.x_train, tiny_data.y_train)[0] - loss) > 1e-3
+
+
+def success_counts(tiny_data, projection, lr, dims=(4, 16, 64), n_seeds=24):
+    """P_s counts on a small grid (t0 = 0) at the epsilons where the dense runs' pooled P_s is intermediate."""
+    config = BurnInConfig(batch_size=16)
+    checkpoints = [experiment.pretrain(tiny_data, "conv2", seed=s, t0=0, config=config) for s in range(n_seeds)]
+    sub = SubspaceConfig(lr=lr, batch_size=16, epochs=3)
+    runs = pd.concat([experiment.run_subspaces(tiny_data, checkpoints, d, projection, sub, {}) for d in dims])
+    return thresholds.success_table(runs, [0.5, 0.6, 0.7, 0.8, 0.9], ["train_acc"]).set_index(["d", "epsilon"])
+
+
+def smallest_fisher_p(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
+    """The smallest two-sided Fisher exact p-value over the (d, epsilon) cells where a or b is neither 0 nor 1."""
+    cells = a.index[((a.p_success % 1) > 0) | ((b.p_success % 1) > 0)]
+    p_values = [
+        scipy.stats.fisher_exact(
+            [[a.n_success[c], a.n_runs[c] - a.n_success[c]], [b.n_success[c], b.n_runs[c] - b.n_success[c]]]
+        ).pvalue
+        for c in cells
+    ]
+    return min(p_values, default=1.0), len(cells)
+
+
+def test_dense_and_fastfood_give_the_same_success_probabilities(tiny_data):
+    dense = success_counts(tiny_data, "dense", lr=0.05)
+    fastfood = success_counts(tiny_data, "fastfood", lr=0.05)
+    p_value, n_cells = smallest_fisher_p(dense, fastfood)
+    assert n_cells >= 3  # the grid has cells inside the transition, where a mis-scaled A would show
+    assert p_value * n_cells > 0.01  # Bonferroni over the cells: no cell differs beyond sampling error
+    # the same test tells a 10x smaller step apart (it is not blind): dense at lr / 10
+    slow_p, slow_cells = smallest_fisher_p(dense, success_counts(tiny_data, "dense", lr=0.005))
+    assert slow_p * slow_cells < 0.01

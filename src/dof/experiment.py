@@ -14,15 +14,17 @@ from dof.models import build_model
 from dof.projections import Projection, make_projection
 from dof.provenance import config_hash, provenance
 from dof.seeding import derive_seed
-from dof.subspace import AffineSubspace, ParamLayout, load_flat_params
+from dof.subspace import AffineSubspace, ParamLayout, load_buffers, load_flat_params, model_buffers
 from dof.training import (
     BurnInConfig,
     SubspaceConfig,
     SubspaceResult,
     burn_in,
+    can_vmap,
     evaluate,
     train_full,
     train_subspace,
+    train_subspaces_vmapped,
 )
 
 CHECKPOINT_KEYS = ("theta", "dataset", "model", "seed", "t0", "n_params")
@@ -59,6 +61,7 @@ def pretrain(data: Dataset, model_name: str, seed: int, t0: int, config: BurnInC
         "burn_in_batch_seed": seeds["burn_in_batch_seed"],
         "t0": t0,
         "burn_in": dataclasses.asdict(config),
+        "buffers": model_buffers(model),
         "train_loss": train_loss,
         "train_acc": train_acc,
         "test_loss": test_loss,
@@ -99,6 +102,28 @@ def run_row(
     }
 
 
+def start_subspace(
+    data: Dataset, checkpoint: dict[str, Any], dim: int, projection: str, device: str = "cpu"
+) -> tuple[AffineSubspace, dict[str, int]]:
+    """The affine subspace of dimension `dim` through a checkpoint's weights (and BatchNorm statistics, when it
+    has them), with the run's seeds."""
+    seed, t0 = int(checkpoint["seed"]), int(checkpoint["t0"])
+    seeds = seeds_for_run(seed, dim)
+    model = build_model(checkpoint["model"], data.input_shape, data.n_classes, seeds["init_seed"]).to(device)
+    n_params = ParamLayout.of(model).n_params
+    if dim > n_params:
+        raise ValueError(f"subspace dimension d={dim} exceeds the {checkpoint['model']} network's D={n_params}")
+    theta_start = checkpoint["theta"].to(device)
+    if theta_start.numel() != n_params:
+        raise ValueError(
+            f"checkpoint for seed {seed}, t0={t0} has {theta_start.numel()} weights, model needs {n_params}"
+        )
+    load_flat_params(model, theta_start)
+    load_buffers(model, checkpoint.get("buffers", {}))
+    matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
+    return AffineSubspace(model, theta_start, matrix), seeds
+
+
 def run_subspaces(
     data: Dataset,
     checkpoints: list[dict[str, Any]],
@@ -107,33 +132,45 @@ def run_subspaces(
     config: SubspaceConfig,
     run_config: dict[str, Any],
     device: str = "cpu",
+    vmap_runs: int = 1,
 ) -> pd.DataFrame:
-    """Train one subspace of dimension `dim` from each checkpoint; one row per run."""
+    """Train one subspace of dimension `dim` from each checkpoint; one row per run.
+
+    With vmap_runs > 1, groups of that many runs train together under torch.func.vmap (architectures without
+    buffers only; others fall back to one at a time); `vmap_runs` in each row records the group size used."""
     rows = []
     data = data.to(device)
-    for checkpoint in checkpoints:
-        seed, t0 = int(checkpoint["seed"]), int(checkpoint["t0"])
-        seeds = seeds_for_run(seed, dim)
-        model = build_model(checkpoint["model"], data.input_shape, data.n_classes, seeds["init_seed"]).to(device)
-        n_params = ParamLayout.of(model).n_params
-        if dim > n_params:
-            raise ValueError(f"subspace dimension d={dim} exceeds the {checkpoint['model']} network's D={n_params}")
-        theta_start = checkpoint["theta"].to(device)
-        if theta_start.numel() != n_params:
-            raise ValueError(
-                f"checkpoint for seed {seed}, t0={t0} has {theta_start.numel()} weights, model needs {n_params}"
+    step = max(1, int(vmap_runs))
+    for first in range(0, len(checkpoints), step):
+        group = checkpoints[first : first + step]
+        started = [start_subspace(data, checkpoint, dim, projection, device) for checkpoint in group]
+        subspaces = [subspace for subspace, _ in started]
+        batch_seeds = [seeds["batch_seed"] for _, seeds in started]
+        together = len(group) > 1 and can_vmap(subspaces[0].model)
+        if together:
+            results = train_subspaces_vmapped(subspaces, data, batch_seeds, config)
+        else:
+            results = [train_subspace(s, data, b, config) for s, b in zip(subspaces, batch_seeds)]
+        for checkpoint, (subspace, seeds), result in zip(group, started, results):
+            t0 = int(checkpoint["t0"])
+            start = {"train_acc": checkpoint["train_acc"], "test_acc": checkpoint["test_acc"]}
+            row = run_row(
+                data,
+                checkpoint["model"],
+                subspace.layout.n_params,
+                t0,
+                dim,
+                int(checkpoint["seed"]),
+                seeds,
+                subspace.projection,
+                start,
+                result,
+                run_config,
+                device,
             )
-        load_flat_params(model, theta_start)
-        matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
-        result = train_subspace(AffineSubspace(model, theta_start, matrix), data, seeds["batch_seed"], config)
-        start = {"train_acc": checkpoint["train_acc"], "test_acc": checkpoint["test_acc"]}
-        method = "random" if t0 == 0 else "burn_in"
-        rows.append(
-            run_row(
-                data, checkpoint["model"], n_params, t0, dim, seed, seeds, matrix, start, result, run_config, device
-            )
-            | {"method": method}
-        )
+            method = "random" if t0 == 0 else "burn_in"
+            rows.append(row | {"method": method, "vmap_runs": len(group) if together else 1})
+        del started, subspaces
     return pd.DataFrame(rows)
 
 
@@ -143,6 +180,7 @@ def solution(data: Dataset, start: dict[str, Any], config: SubspaceConfig) -> di
     seed = int(start["seed"])
     model = build_model(start["model"], data.input_shape, data.n_classes, derive_seed("init", seed))
     load_flat_params(model, start["theta"])
+    load_buffers(model, start.get("buffers", {}))
     batch_seed = derive_seed("full-space-batches", seed)
     theta, steps = train_full(model, data, batch_seed, config)
     train_loss, train_acc = evaluate(model, data.x_train, data.y_train)
@@ -159,6 +197,7 @@ def solution(data: Dataset, start: dict[str, Any], config: SubspaceConfig) -> di
         "steps": steps,
         "optimizer": dataclasses.asdict(config),
         "distance_from_start": float(torch.linalg.norm(theta - start["theta"])),
+        "buffers": model_buffers(model),
         "train_loss": train_loss,
         "train_acc": train_acc,
         "test_loss": test_loss,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -45,6 +46,22 @@ def load_flat_params(model: nn.Module, theta: torch.Tensor) -> nn.Module:
     return model
 
 
+def model_buffers(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Copies of the model's buffers (BatchNorm running statistics), which live outside theta; {} for most nets."""
+    return {name: buffer.detach().clone() for name, buffer in model.named_buffers()}
+
+
+def load_buffers(model: nn.Module, buffers: dict[str, torch.Tensor]) -> nn.Module:
+    """Copy saved buffers into the model in place; a name the model lacks, or a missing one, is an error."""
+    own = dict(model.named_buffers())
+    if set(buffers) and set(buffers) != set(own):
+        raise ValueError(f"buffers {sorted(set(buffers) ^ set(own))} do not match the model's {type(model).__name__}")
+    with torch.no_grad():
+        for name, value in buffers.items():
+            own[name].copy_(value)
+    return model
+
+
 class AffineSubspace:
     """theta(phi) = theta_start + A phi; forward(x, phi) runs the model at theta(phi)."""
 
@@ -65,3 +82,13 @@ class AffineSubspace:
 
     def forward(self, x: torch.Tensor, phi: torch.Tensor) -> torch.Tensor:
         return functional_call(self.model, self.layout.unflatten(self.theta(phi)), (x,))
+
+    @torch.no_grad()
+    def logits_at(self, phi: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The model at theta(phi) as a function of x, with theta computed once (for evaluation in batches)."""
+        params = self.layout.unflatten(self.theta(phi.detach()))
+
+        def logits(x: torch.Tensor) -> torch.Tensor:
+            return functional_call(self.model, params, (x,))
+
+        return logits

@@ -19,6 +19,7 @@ runs = experiment.run_subspaces(
     config_from(SubspaceConfig, params.subspace),
     run_config={"data": params.data, "burn_in": params.burn_in, "subspace": params.subspace},
     device=experiment.resolve_device(params.device),
+    vmap_runs=params.subspace["vmap_runs"],
 )
 print(runs.to_string())
 io.write_table(runs, snakemake.output[0])
