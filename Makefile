@@ -33,6 +33,8 @@ bench: install
 	$(BIN)/python benchmarks/projections.py --threads 1
 	$(BIN)/python benchmarks/dag_scale.py
 	$(BIN)/python benchmarks/rule_resources.py results/default
+	$(BIN)/python benchmarks/seed_batches.py
+	$(BIN)/python benchmarks/throughput.py
 
 lint: install
 	$(BIN)/ruff check src tests workflow/scripts

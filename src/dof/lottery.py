@@ -243,7 +243,7 @@ def run_lottery_subspaces(
             run_row(
                 data, artifact["model"], n_params, 0, dim, seed, seeds, projection, start, result, run_config, device
             )
-            | {"method": "lottery_subspace"}
+            | {"method": "lottery_subspace", "vmap_runs": 1}
         )
     return pd.DataFrame(rows)
 
