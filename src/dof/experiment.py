@@ -170,7 +170,7 @@ def run_subspaces(
             )
             method = "random" if t0 == 0 else "burn_in"
             rows.append(row | {"method": method, "vmap_runs": len(group) if together else 1})
-        del started, subspaces
+        del started, subspaces  # free this group's projections before the next group builds its own
     return pd.DataFrame(rows)
 
 

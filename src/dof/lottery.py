@@ -35,7 +35,7 @@ from dof.models import build_model
 from dof.provenance import config_hash, provenance
 from dof.seeding import derive_seed
 from dof.subspace import AffineSubspace, ParamLayout, flatten_params, load_flat_params
-from dof.training import SubspaceConfig, evaluate, minibatches, steps_per_epoch, train_subspace
+from dof.training import SubspaceConfig, evaluate, full_space_steps, minibatches, steps_per_epoch, train_subspace
 
 METHODS = ("random", "burn_in", "lottery_subspace", "lottery_ticket", "lottery_ticket_one_shot")
 """Values of the `method` column: random (t0 = 0) and burn-in (t0 > 0) subspaces, lottery subspaces, lottery tickets
@@ -101,19 +101,11 @@ def record_trajectory(model: nn.Module, data: Dataset, batch_seed: int, config: 
     if config.steps < config.record_every:
         raise ValueError(f"trajectory of {config.steps} steps records nothing every {config.record_every} steps")
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum)
-    batches = minibatches(len(data.y_train), config.batch_size, batch_seed)
     previous = flatten_params(model)
     columns = torch.empty(previous.numel(), config.n_columns)
     done = 0
-    model.train()
-    for step in range(1, config.n_columns * config.record_every + 1):
-        idx = next(batches)
-        optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
-        if not torch.isfinite(loss):
-            break
-        loss.backward()
-        optimizer.step()
+    n_steps = config.n_columns * config.record_every
+    for step in full_space_steps(model, data, optimizer, n_steps, config.batch_size, batch_seed):
         if step % config.record_every == 0:
             current = flatten_params(model)
             columns[:, done] = current - previous

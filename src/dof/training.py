@@ -207,6 +207,24 @@ def config_from(cls: type, mapping: dict) -> object:
     return cls(**{key: value for key, value in mapping.items() if key in names})
 
 
+def full_space_steps(
+    model: nn.Module, data: Dataset, optimizer: torch.optim.Optimizer, n_steps: int, batch_size: int, batch_seed: int
+) -> Iterator[int]:
+    """Up to n_steps optimiser steps on every weight of `model` (cross-entropy, mini-batches from `batch_seed`),
+    yielding the count of steps done after each; a non-finite loss ends them before its update."""
+    batches = minibatches(len(data.y_train), batch_size, batch_seed)
+    model.train()
+    for step in range(1, n_steps + 1):
+        idx = next(batches)
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+        if not torch.isfinite(loss):
+            return
+        loss.backward()
+        optimizer.step()
+        yield step
+
+
 def train_full(model: nn.Module, data: Dataset, batch_seed: int, config: SubspaceConfig) -> tuple[torch.Tensor, int]:
     """Train every weight of `model` with the subspace runs' optimiser and budget (Adam, config.epochs epochs).
 
@@ -215,17 +233,6 @@ def train_full(model: nn.Module, data: Dataset, batch_seed: int, config: Subspac
     non-finite loss stops the training early (steps < the budget) and leaves the weights before that step."""
     optimizer = _adam(list(model.parameters()), config)
     n_steps = config.epochs * steps_per_epoch(len(data.y_train), config.batch_size)
-    batches = minibatches(len(data.y_train), config.batch_size, batch_seed)
-    model.train()
-    done = 0
-    for _ in range(n_steps):
-        idx = next(batches)
-        optimizer.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
-        if not torch.isfinite(loss):
-            break
-        loss.backward()
-        optimizer.step()
-        done += 1
+    done = sum(1 for _ in full_space_steps(model, data, optimizer, n_steps, config.batch_size, batch_seed))
     model.eval()
     return flatten_params(model), done
