@@ -40,3 +40,21 @@ def test_corrupt_table_error_names_file(tmp_path):
     path.write_bytes(b"not parquet")
     with pytest.raises(ValueError, match="runs.parquet"):
         io.read_table(path)
+
+
+def test_seed_checkpoints_come_back_in_the_asked_order_from_chunk_and_single_files(tmp_path):
+    chunk, single = tmp_path / "seeds_0-1.pt", tmp_path / "solution.pt"
+    io.save_checkpoints([{"theta": torch.zeros(2), "seed": 0}, {"theta": torch.ones(2), "seed": 1}], chunk)
+    io.save_checkpoint({"theta": torch.full((2,), 7.0), "seed": 5}, single)
+    loaded = io.load_seed_checkpoints([chunk, single], [5, 1, 0])
+    assert [c["seed"] for c in loaded] == [5, 1, 0]
+    assert torch.equal(loaded[1]["theta"], torch.ones(2))
+
+
+def test_a_seed_no_checkpoint_file_holds_is_an_error_naming_the_files(tmp_path):
+    chunk = tmp_path / "seeds_0-1.pt"
+    io.save_checkpoints([{"theta": torch.zeros(2), "seed": 0}, {"theta": torch.ones(2), "seed": 1}], chunk)
+    with pytest.raises(ValueError, match=r"seeds \[2\].*seeds_0-1\.pt.*rerun snakemake"):
+        io.load_seed_checkpoints([chunk], [0, 2])
+    with pytest.raises(ValueError, match=r"lacks \['t0'\]"):
+        io.load_seed_checkpoints([chunk], [0], required=("theta", "t0"))

@@ -80,6 +80,30 @@ def load_checkpoint(path: str | os.PathLike, required: tuple[str, ...] = ("theta
     return payload
 
 
+def save_checkpoints(payloads: list[dict[str, Any]], path: str | os.PathLike) -> None:
+    """torch.save the checkpoints of a chunk of seeds (one burn-in job) as one file, atomically."""
+    save_checkpoint({"checkpoints": payloads}, path)
+
+
+def load_seed_checkpoints(
+    paths: list[str | os.PathLike], seeds: list[int], required: tuple[str, ...] = ("theta",)
+) -> list[dict[str, Any]]:
+    """The checkpoints of `seeds`, in that order, from files holding one checkpoint or a chunk (save_checkpoints)."""
+    by_seed = {}
+    for path in paths:
+        payload = load_checkpoint(path, ())
+        for checkpoint in payload.get("checkpoints", [payload]):
+            missing = [key for key in (*required, "seed") if key not in checkpoint]
+            if missing:
+                raise ValueError(f"checkpoint {path} lacks {missing}; delete it and rerun snakemake to regenerate it")
+            by_seed[int(checkpoint["seed"])] = checkpoint
+    absent = [seed for seed in seeds if seed not in by_seed]
+    if absent:
+        names = ", ".join(map(str, paths))
+        raise ValueError(f"seeds {absent} are in none of the checkpoint files {names}; delete them and rerun snakemake")
+    return [by_seed[seed] for seed in seeds]
+
+
 def redirect_output(log_path: str | os.PathLike) -> None:
     """Send this process's stdout, stderr and logging to a job's log file."""
     import logging

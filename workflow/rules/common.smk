@@ -29,17 +29,33 @@ def chunk_seeds(wildcards):
     return [int(seed) for seed in wildcards.seeds.split("-")]
 
 
-def checkpoint_path(dataset, model, t0, seed):
-    """Where the burn-in checkpoint theta_t0 of one seed lives."""
-    return f"{RESULTS}/checkpoints/{dataset}/{model}/t0_{t0}/seed_{seed}.pt"
+def checkpoint_path(dataset, model, t0, seeds):
+    """Where the burn-in checkpoints theta_t0 of one chunk of seeds (one pretrain job) live."""
+    return f"{RESULTS}/checkpoints/{dataset}/{model}/t0_{t0}/seeds_{seeds}.pt"
+
+
+def burn_in_chunk(seed):
+    """The name of the pretrain chunk that holds a seed: its subspace seed chunk, or the seed alone outside the grid."""
+    for chunk in seed_chunks():
+        if int(seed) in (int(s) for s in chunk.split("-")):
+            return chunk
+    return str(seed)
+
+
+def seeds_checkpoints(dataset, model, t0, seeds):
+    """The pretrain chunk files holding the burn-in checkpoints of the given seeds at t0 (each file once)."""
+    return list(
+        dict.fromkeys(
+            checkpoint_path(dataset, model, t0, burn_in_chunk(seed)) for seed in seeds
+        )
+    )
 
 
 def chunk_checkpoints(wildcards):
-    """The burn-in checkpoints a chunk of subspace runs starts from."""
-    return [
-        checkpoint_path(wildcards.dataset, wildcards.model, wildcards.t0, seed)
-        for seed in chunk_seeds(wildcards)
-    ]
+    """The burn-in checkpoint file(s) a chunk of subspace runs starts from."""
+    return seeds_checkpoints(
+        wildcards.dataset, wildcards.model, wildcards.t0, chunk_seeds(wildcards)
+    )
 
 
 def run_chunk_paths():
@@ -136,24 +152,27 @@ def solution_geometry_path(dataset, model, seed):
     return f"{RESULTS}/hessian/{dataset}/{model}/seed_{seed}/geometry.parquet"
 
 
-def solution_start_checkpoint(wildcards):
-    """theta_0 of the seed in the wildcards (the t0 = 0 checkpoint): where full-space training starts."""
-    return checkpoint_path(wildcards.dataset, wildcards.model, 0, wildcards.seed)
+def seed_start_checkpoint(wildcards):
+    """The file with theta_0 (t0 = 0) of the seed in the wildcards: where its full-space training and trajectory start."""
+    return seeds_checkpoints(wildcards.dataset, wildcards.model, 0, [wildcards.seed])
 
 
 def point_checkpoint(wildcards):
-    """The checkpoint a hessian_spectrum job analyses: the solution theta* or the burn-in checkpoint t0_<t0>."""
+    """The file a hessian_spectrum job analyses: the solution theta* or the burn-in chunk with t0_<t0> of the seed."""
     if wildcards.point == "solution":
         return solution_path(wildcards.dataset, wildcards.model, wildcards.seed)
     t0 = wildcards.point.removeprefix("t0_")
-    return checkpoint_path(wildcards.dataset, wildcards.model, t0, wildcards.seed)
+    return seeds_checkpoints(wildcards.dataset, wildcards.model, t0, [wildcards.seed])
 
 
 def seed_burn_in_checkpoints(wildcards):
-    """The burn-in checkpoints of the seed in the wildcards, one per configured t0."""
+    """The burn-in checkpoint files of the seed in the wildcards, one per configured t0."""
     return [
-        checkpoint_path(wildcards.dataset, wildcards.model, t0, wildcards.seed)
+        path
         for t0 in config["burn_in"]["t0"]
+        for path in seeds_checkpoints(
+            wildcards.dataset, wildcards.model, t0, [wildcards.seed]
+        )
     ]
 
 
@@ -284,11 +303,10 @@ def chunk_trajectory_svds(wildcards):
 
 
 def chunk_start_checkpoints(wildcards):
-    """theta_0 (the t0 = 0 checkpoints) of the seeds of a chunk."""
-    return [
-        checkpoint_path(wildcards.dataset, wildcards.model, 0, seed)
-        for seed in chunk_seeds(wildcards)
-    ]
+    """The files with theta_0 (the t0 = 0 checkpoints) of the seeds of a chunk."""
+    return seeds_checkpoints(
+        wildcards.dataset, wildcards.model, 0, chunk_seeds(wildcards)
+    )
 
 
 def trajectory_hyperparameters():

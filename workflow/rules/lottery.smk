@@ -19,7 +19,7 @@ rule baseline:
 
 rule trajectory_svd:
     input:
-        checkpoint_path("{dataset}", "{model}", 0, "{seed}"),
+        seed_start_checkpoint,
     output:
         trajectory=trajectory_path("{dataset}", "{model}", "{seed}"),
         svd=trajectory_svd_path("{dataset}", "{model}", "{seed}"),
@@ -71,6 +71,7 @@ rule lottery_tickets:
         ENV
     threads: 1
     params:
+        seeds=chunk_seeds,
         data=dataset_options,
         tickets=ticket_hyperparameters(),
         subspace=subspace_hyperparameters(),

@@ -1,17 +1,19 @@
-# Burn-in: t0 full-space SGD steps from the seeded initialisation, one checkpoint per (dataset, model, t0, seed).
+# Burn-in: t0 full-space SGD steps from the seeded initialisation, one job (and file) per (dataset, model, t0, chunk
+# of seeds), the chunks of the subspace runs, so each train_subspaces job reads one file and start-up is paid once.
 
 
 rule pretrain:
     output:
-        checkpoint_path("{dataset}", "{model}", "{t0}", "{seed}"),
+        checkpoint_path("{dataset}", "{model}", "{t0}", "{seeds}"),
     log:
-        f"{RESULTS}/logs/pretrain/{{dataset}}/{{model}}/t0_{{t0}}/seed_{{seed}}.log",
+        f"{RESULTS}/logs/pretrain/{{dataset}}/{{model}}/t0_{{t0}}/seeds_{{seeds}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/pretrain/{{dataset}}/{{model}}/t0_{{t0}}/seed_{{seed}}.tsv"
+        f"{RESULTS}/benchmarks/pretrain/{{dataset}}/{{model}}/t0_{{t0}}/seeds_{{seeds}}.tsv"
     conda:
         ENV
     threads: 1
     params:
+        seeds=chunk_seeds,
         data=dataset_options,
         burn_in=burn_in_hyperparameters(),
     script:

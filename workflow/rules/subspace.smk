@@ -14,6 +14,7 @@ rule train_subspaces:
         ENV
     threads: 1
     params:
+        seeds=chunk_seeds,
         data=dataset_options,
         subspace=subspace_hyperparameters(),
         burn_in=burn_in_hyperparameters(),

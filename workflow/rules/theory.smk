@@ -61,7 +61,7 @@ rule quadratic_figure:
 
 rule train_full:
     input:
-        solution_start_checkpoint,
+        seed_start_checkpoint,
     output:
         solution_path("{dataset}", "{model}", "{seed}"),
     log:

@@ -1,4 +1,4 @@
-"""Rule pretrain: the burn-in checkpoint of one (dataset, model, t0, seed)."""
+"""Rule pretrain: the burn-in checkpoints of one (dataset, model, t0) for a chunk of seeds, in one file."""
 
 import torch
 
@@ -8,10 +8,11 @@ from dof.training import BurnInConfig, config_from
 
 io.redirect_output(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-wildcards = snakemake.wildcards
-data = load_dataset(wildcards.dataset, **snakemake.params.data)
-checkpoint = experiment.pretrain(
-    data, wildcards.model, int(wildcards.seed), int(wildcards.t0), config_from(BurnInConfig, snakemake.params.burn_in)
-)
-print(f"theta_t0: D={checkpoint['n_params']}, train_acc={checkpoint['train_acc']:.4f}")
-io.save_checkpoint(checkpoint, snakemake.output[0])
+wildcards, params = snakemake.wildcards, snakemake.params
+data = load_dataset(wildcards.dataset, **params.data)
+config = config_from(BurnInConfig, params.burn_in)
+checkpoints = []
+for seed in params.seeds:
+    checkpoints.append(experiment.pretrain(data, wildcards.model, seed, int(wildcards.t0), config))
+    print(f"seed {seed}: theta_t0 D={checkpoints[-1]['n_params']}, train_acc={checkpoints[-1]['train_acc']:.4f}")
+io.save_checkpoints(checkpoints, snakemake.output[0])

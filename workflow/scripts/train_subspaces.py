@@ -10,7 +10,7 @@ io.redirect_output(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 params, wildcards = snakemake.params, snakemake.wildcards
 data = load_dataset(wildcards.dataset, **params.data)
-checkpoints = [io.load_checkpoint(path, experiment.CHECKPOINT_KEYS) for path in snakemake.input.checkpoints]
+checkpoints = io.load_seed_checkpoints(snakemake.input.checkpoints, params.seeds, experiment.CHECKPOINT_KEYS)
 runs = experiment.run_subspaces(
     data,
     checkpoints,

@@ -17,7 +17,7 @@ config = lottery.TrajectoryConfig(
     batch_size=settings["batch_size"],
 )
 data = load_dataset(snakemake.wildcards.dataset, **params.data)
-start = io.load_checkpoint(snakemake.input[0], experiment.CHECKPOINT_KEYS)
+[start] = io.load_seed_checkpoints(snakemake.input, [int(snakemake.wildcards.seed)], experiment.CHECKPOINT_KEYS)
 trajectory, artifact = lottery.trajectory_svd(data, start, config, settings["svd"], settings["svd_rank"])
 print({key: value for key, value in artifact.items() if key not in ("basis", "theta_start")})
 io.save_checkpoint({"increments": trajectory, "seed": artifact["seed"], **config.__dict__}, snakemake.output.trajectory)
