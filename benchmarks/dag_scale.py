@@ -1,6 +1,6 @@
 """DAG scale: `snakemake -n` on a sweep of about 20,000 subspace runs, and aggregating 20,000 run records.
 
-Usage: .venv/bin/python benchmarks/dag_scale.py [--seeds 385] [--seeds-per-job 10]
+Usage: .venv/bin/python benchmarks/dag_scale.py [--seeds 385] [--seeds-per-job 10] [--whole-paper]
 Prints the dry-run time, the job counts and the aggregation / success / threshold times.
 """
 
@@ -24,9 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
-def sweep_config(n_seeds: int, seeds_per_job: int) -> dict:
+def sweep_config(n_seeds: int, seeds_per_job: int, whole_paper: bool) -> dict:
+    """config/paper.yaml with n_seeds seeds: one network (MNIST, Conv-2), no lottery stage, unless whole_paper."""
     config = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
     config["experiment"] = "scale"
+    if not whole_paper:
+        config["datasets"], config["models"] = ["mnist"], ["conv2"]
+        config["baseline"]["enabled"] = config["lottery"]["enabled"] = False
     config["subspace"]["seeds"] = list(range(n_seeds))
     config["subspace"]["seeds_per_job"] = seeds_per_job
     return config
@@ -72,8 +76,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=385, help="seeds per (t0, d); 385 x 52 cells = 20,020 runs")
     parser.add_argument("--seeds-per-job", type=int, default=10)
+    parser.add_argument("--whole-paper", action="store_true", help="every dataset and model of paper.yaml, lottery on")
     args = parser.parse_args()
-    config = sweep_config(args.seeds, args.seeds_per_job)
+    config = sweep_config(args.seeds, args.seeds_per_job, args.whole_paper)
     cells = len(config["burn_in"]["t0"]) * len(config["subspace"]["dims"])
     print(f"sweep: {cells} (t0, d) cells x {args.seeds} seeds = {cells * args.seeds:,} runs")
 
