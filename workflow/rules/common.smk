@@ -17,11 +17,20 @@ wildcard_constraints:
     seeds=r"\d+(-\d+)*",
 
 
-def seed_chunks():
-    """The configured seeds in groups of seeds_per_job, each named by its seeds joined with '-'."""
-    seeds = config["subspace"]["seeds"]
-    size = config["subspace"]["seeds_per_job"]
+def chunk_names(seeds, size):
+    """Seeds in groups of `size`, each named by its seeds joined with '-'."""
     return ["-".join(map(str, seeds[i : i + size])) for i in range(0, len(seeds), size)]
+
+
+def seed_chunks():
+    """The configured subspace seeds in groups of seeds_per_job (the train_subspaces and pretrain chunks)."""
+    return chunk_names(config["subspace"]["seeds"], config["subspace"]["seeds_per_job"])
+
+
+SEED_CHUNK = {
+    seed: name for name in seed_chunks() for seed in map(int, name.split("-"))
+}
+"""The subspace chunk name of every configured seed, computed once for the input functions."""
 
 
 def chunk_seeds(wildcards):
@@ -36,10 +45,7 @@ def checkpoint_path(dataset, model, t0, seeds):
 
 def burn_in_chunk(seed):
     """The name of the pretrain chunk that holds a seed: its subspace seed chunk, or the seed alone outside the grid."""
-    for chunk in seed_chunks():
-        if int(seed) in (int(s) for s in chunk.split("-")):
-            return chunk
-    return str(seed)
+    return SEED_CHUNK.get(int(seed), str(seed))
 
 
 def seeds_checkpoints(dataset, model, t0, seeds):
@@ -239,11 +245,6 @@ def theory_targets():
 def lottery_seeds():
     """The run seeds of the lottery stage: lottery.seeds, by default the subspace seeds."""
     return config["lottery"].get("seeds") or config["subspace"]["seeds"]
-
-
-def chunk_names(seeds, size):
-    """Seeds in groups of `size`, each named by its seeds joined with '-'."""
-    return ["-".join(map(str, seeds[i : i + size])) for i in range(0, len(seeds), size)]
 
 
 def baseline_enabled():
