@@ -14,11 +14,10 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/pretrain.smk"
+include: "workflow/rules/burn_in.smk"
 include: "workflow/rules/subspace.smk"
-include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/reference.smk"
 include: "workflow/rules/thresholds.smk"
-include: "workflow/rules/figures.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/lottery.smk"
 
@@ -26,4 +25,6 @@ include: "workflow/rules/lottery.smk"
 rule all:
     default_target: True
     input:
-        final_targets(),
+        threshold_targets(),
+        theory_targets(),
+        lottery_targets(),

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from dof import io, records, thresholds
+from dof.analysis import records, thresholds
+from dof.engine import io
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")

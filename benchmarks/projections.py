@@ -31,9 +31,9 @@ from pathlib import Path
 import torch
 from torch.nn import functional as F
 
-from dof.models import build_model
-from dof.projections import DENSE_BLOCK_COLUMNS, hadamard_factors, make_projection, walsh_hadamard
-from dof.subspace import AffineSubspace, flatten_params
+from dof.engine.models import build_model
+from dof.engine.projections import DENSE_BLOCK_COLUMNS, hadamard_factors, make_projection, walsh_hadamard
+from dof.engine.subspace import AffineSubspace, flatten_params
 
 RESNET20_D = 272_474
 MEMORY_DIM = 65_536

@@ -2,8 +2,8 @@
 
 On the GPU when one is present (the case vmap is for), else on the CPU (where it is printed for reference only):
 mnist5k / Conv-2 from the seeds' initialisations (t0 = 0), one chunk of k runs per d and projection, timed end
-to end through dof.experiment.run_subspaces (training and evaluation); prints the wall times, their ratio and the
-largest difference of the final train accuracies (the test suite checks the equality on the CPU).
+to end through dof.stages.subspace_runs.run_subspaces (training and evaluation); prints the wall times, their
+ratio and the largest difference of the final train accuracies (the test suite checks the equality on the CPU).
 
 Usage: .venv/bin/python benchmarks/seed_batches.py [--runs 5] [--epochs 1] [--dims 64 4096] [--threads 1]
 """
@@ -15,9 +15,11 @@ import time
 
 import torch
 
-from dof import experiment
-from dof.data import load_dataset
-from dof.training import BurnInConfig, SubspaceConfig
+from dof.config import BurnInConfig, SubspaceConfig
+from dof.engine.data import load_dataset
+from dof.engine.device import resolve_device
+from dof.stages.burn_in import burn_in_checkpoint
+from dof.stages.subspace_runs import run_subspaces
 
 
 def main() -> None:
@@ -29,13 +31,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    device = experiment.resolve_device("auto")
+    device = resolve_device("auto")
     print(f"device {device}, {torch.get_num_threads()} threads; {args.runs} runs per batch, {args.epochs} epoch(s)")
     if device == "cpu":
         print("no GPU here: the CPU numbers below are for reference (vmap is meant to fill a GPU)")
     data = load_dataset("mnist5k", n_train=4000)
-    checkpoints = [experiment.pretrain(data, "conv2", seed, 0, BurnInConfig()) for seed in range(args.runs)]
-    config = SubspaceConfig(epochs=args.epochs)
+    checkpoints = [burn_in_checkpoint(data, "conv2", seed, 0, BurnInConfig()) for seed in range(args.runs)]
     print(f"{'projection':<10} {'d':>6} {'one by one s':>13} {'vmapped s':>10} {'ratio':>6} {'max |delta acc|':>16}")
     for projection in args.projections:
         for dim in args.dims:
@@ -44,9 +45,8 @@ def main() -> None:
                 if device == "cuda":
                     torch.cuda.synchronize()
                 start = time.perf_counter()
-                tables.append(
-                    experiment.run_subspaces(data, checkpoints, dim, projection, config, {}, device, vmap_runs)
-                )
+                config = SubspaceConfig(epochs=args.epochs, projection=projection, vmap_runs=vmap_runs)
+                tables.append(run_subspaces(data, checkpoints, dim, config, {}, device))
                 if device == "cuda":
                     torch.cuda.synchronize()
                 times.append(time.perf_counter() - start)

@@ -7,7 +7,7 @@ import pytest
 import torch
 from workflow_helpers import copy_project, snakemake
 
-from dof.data import Dataset, from_arrays
+from dof.engine.data import Dataset, from_arrays
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -82,9 +82,9 @@ def test_smoke_dag_through_sbatch_survives_scancel_and_equals_local_run(slurm_en
     submitted = {job_id: (state, comment) for job_id, state, comment in all_jobs(slurm_env) if job_id not in before}
     assert submitted[cancelled][0] == "CANCELLED"
     comments = [comment for _, comment in submitted.values()]
-    # the 2 pretrain jobs (one per t0, both seeds each) went as one group job (profile: groups),
+    # the 2 burn_in jobs (one per t0, both seeds each) went as one group job (profile: groups),
     # the 6 chunks as 7 jobs (one resubmitted)
-    assert sum("pretrain" in comment for comment in comments) == 1
+    assert sum("burn_in" in comment for comment in comments) == 1
     assert sum("train_subspaces" in comment for comment in comments) == 6 + 1
     assert sum("aggregate_runs" in comment for comment in comments) == 1
     assert {state for job_id, (state, _) in submitted.items() if job_id != cancelled} == {"COMPLETED"}

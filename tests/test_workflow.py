@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, job_counts, snakemake, write_config
 
-from dof import io, records
+from dof.analysis import records
+from dof.engine import io
 
 pytestmark = pytest.mark.workflow
 
@@ -73,7 +74,7 @@ def test_smoke_dag_writes_theory_tables_and_figures(smoke_project):
         prediction.columns
     )
     assert len(prediction) == 2 * 2 * 3  # t0 x metrics x epsilons (one Hessian seed)
-    assert (results / "solutions" / "mnist5k" / "conv2" / "seed_0.pt").exists()
+    assert (results / "baseline" / "mnist5k" / "conv2" / "seed_0.pt").exists()
     for stem in ("fig5_quadratic", "hessian_spectra_mnist5k_conv2", "d_star_prediction_mnist5k_conv2"):
         for ext in ("png", "pdf"):
             path = results / "figures" / f"{stem}.{ext}"
@@ -89,7 +90,7 @@ def test_adding_a_seed_runs_only_the_new_runs(smoke_project):
     config = write_config(smoke_project, "more_seeds.yaml", lambda c: c["subspace"].update(seeds=[0, 1, 2]))
     out = snakemake(smoke_project, "-n", "--configfile", config)
     counts = job_counts(out.stdout)
-    assert counts["pretrain"] == 2 and counts["train_subspaces"] == 6, counts
+    assert counts["burn_in"] == 2 and counts["train_subspaces"] == 6, counts
     new_chunk_jobs = out.stdout.split("rule train_subspaces:")[1:]
     outputs = [block.split("output:")[1].splitlines()[0] for block in new_chunk_jobs]
     assert len(outputs) == 6 and all("seeds_2.parquet" in output for output in outputs), outputs

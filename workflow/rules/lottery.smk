@@ -1,28 +1,24 @@
-# Lottery stage: the full-model baseline, lottery subspaces (top singular vectors of the training trajectory) and
-# lottery tickets (magnitude pruning with rewinding), compared with random and burn-in subspaces (figure 7).
+# Lottery stage: lottery subspaces (top singular vectors of the training trajectory) and lottery tickets (magnitude
+# pruning with rewinding), compared with random and burn-in subspaces and the full-model baseline (figure 7).
+from dof.config import LotteryConfig, TicketConfig
 
 
-rule baseline:
-    input:
-        baseline_solutions(),
-    output:
-        f"{RESULTS}/baseline.parquet",
-    log:
-        f"{RESULTS}/logs/baseline.log",
-    conda:
-        ENV
-    params:
-        config=config,
-    script:
-        "../scripts/baseline.py"
+def lottery_seeds():
+    """The run seeds of the lottery stage: lottery.seeds, by default the subspace seeds."""
+    return config["lottery"].get("seeds") or config["subspace"]["seeds"]
+
+
+def trajectory_hyperparameters():
+    """Trajectory and SVD settings: T, k and the SVD (not the d grid, the seeds or the tickets)."""
+    return hyperparameters(LotteryConfig, config["lottery"])
 
 
 rule trajectory_svd:
     input:
-        seed_start_checkpoint,
+        seed_theta_0,
     output:
-        trajectory=trajectory_path("{dataset}", "{model}", "{seed}"),
-        svd=trajectory_svd_path("{dataset}", "{model}", "{seed}"),
+        trajectory=f"{RESULTS}/trajectories/{{dataset}}/{{model}}/seed_{{seed}}.pt",
+        svd=f"{RESULTS}/trajectories/{{dataset}}/{{model}}/seed_{{seed}}_svd.pt",
     log:
         f"{RESULTS}/logs/trajectory_svd/{{dataset}}/{{model}}/seed_{{seed}}.log",
     benchmark:
@@ -32,9 +28,20 @@ rule trajectory_svd:
     threads: 1
     params:
         data=dataset_options,
+        burn_in=burn_in_hyperparameters(),
         trajectory=trajectory_hyperparameters(),
     script:
         "../scripts/trajectory_svd.py"
+
+
+def chunk_trajectory_svds(wildcards):
+    """The trajectory SVDs a chunk of lottery subspace runs projects onto."""
+    return expand(
+        rules.trajectory_svd.output.svd,
+        dataset=wildcards.dataset,
+        model=wildcards.model,
+        seed=chunk_seeds(wildcards),
+    )
 
 
 rule train_lottery_subspaces:
@@ -58,9 +65,14 @@ rule train_lottery_subspaces:
         "../scripts/train_lottery_subspaces.py"
 
 
+def chunk_theta_0(wildcards):
+    """The burn-in files with theta_0 (t0 = 0) of the seeds of a chunk."""
+    return burn_in_files(wildcards.dataset, wildcards.model, 0, chunk_seeds(wildcards))
+
+
 rule lottery_tickets:
     input:
-        checkpoints=chunk_start_checkpoints,
+        checkpoints=chunk_theta_0,
     output:
         f"{RESULTS}/tickets/{{dataset}}/{{model}}/seeds_{{seeds}}.parquet",
     log:
@@ -73,15 +85,54 @@ rule lottery_tickets:
     params:
         seeds=chunk_seeds,
         data=dataset_options,
-        tickets=ticket_hyperparameters(),
+        tickets=hyperparameters(TicketConfig, config["lottery"]["tickets"]),
         subspace=subspace_hyperparameters(),
     script:
         "../scripts/lottery_tickets.py"
 
 
+def lottery_chunk_files():
+    """Every lottery subspace and lottery ticket chunk table of the configured grid."""
+    lottery = config["lottery"]
+    files = per_network(
+        rules.train_lottery_subspaces.output[0],
+        d=lottery["dims"],
+        seeds=chunk_names(lottery_seeds(), lottery["seeds_per_job"]),
+    )
+    if lottery["tickets"]["enabled"]:
+        files += per_network(
+            rules.lottery_tickets.output[0],
+            seeds=chunk_names(lottery_seeds(), lottery["tickets"]["seeds_per_job"]),
+        )
+    return files
+
+
+def expected_lottery_runs():
+    """The grids lottery_runs.parquet must hold exactly: lottery subspaces per d, tickets per kept fraction."""
+    lottery, tickets = config["lottery"], config["lottery"]["tickets"]
+    base = {"dataset": config["datasets"], "model": config["models"]}
+    expected = {"subspaces": {**base, "d": lottery["dims"], "seed": lottery_seeds()}}
+    variants = [
+        name
+        for name, on in (
+            ("lottery_ticket", tickets["iterative"]),
+            ("lottery_ticket_one_shot", tickets["one_shot"]),
+        )
+        if on
+    ]
+    if tickets["enabled"] and variants:
+        expected["tickets"] = {
+            **base,
+            "method": variants,
+            "kept_fraction": tickets["kept_fractions"],
+            "seed": lottery_seeds(),
+        }
+    return expected
+
+
 rule aggregate_lottery:
     input:
-        lottery_chunk_paths(),
+        lottery_chunk_files(),
     output:
         f"{RESULTS}/lottery_runs.parquet",
     log:
@@ -90,16 +141,15 @@ rule aggregate_lottery:
         ENV
     params:
         expected=expected_lottery_runs(),
-        config=config,
     script:
         "../scripts/aggregate_lottery.py"
 
 
 rule compare_methods:
     input:
-        runs=f"{RESULTS}/runs.parquet",
-        lottery=f"{RESULTS}/lottery_runs.parquet",
-        baseline=f"{RESULTS}/baseline.parquet",
+        runs=rules.aggregate_runs.output[0],
+        lottery=rules.aggregate_lottery.output[0],
+        baseline=rules.baseline.output[0],
     output:
         methods=f"{RESULTS}/methods.parquet",
         success=f"{RESULTS}/methods_success.parquet",
@@ -111,15 +161,14 @@ rule compare_methods:
         ENV
     params:
         thresholds=config["thresholds"],
-        config=config,
     script:
         "../scripts/compare_methods.py"
 
 
 rule figure7:
     input:
-        methods=f"{RESULTS}/methods.parquet",
-        baseline=f"{RESULTS}/baseline.parquet",
+        methods=rules.compare_methods.output.methods,
+        baseline=rules.baseline.output[0],
     output:
         png=report(
             f"{RESULTS}/figures/fig7_compression_{{dataset}}_{{model}}.png",
@@ -134,3 +183,11 @@ rule figure7:
         ENV
     script:
         "../scripts/figure7.py"
+
+
+def lottery_targets():
+    """With lottery.enabled: the method tables and figure 7."""
+    if not config["lottery"]["enabled"]:
+        return []
+    figures = [path for template in rules.figure7.output for path in per_network(template)]
+    return [*rules.aggregate_lottery.output, *rules.compare_methods.output, *figures]

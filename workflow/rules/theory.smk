@@ -1,6 +1,7 @@
-# Theory: quadratic wells (figure 5), Hessian spectra of the networks, the quadratic prediction of d*(epsilon, t0).
-# The quadratic jobs store the full config in their tables' metadata from snakemake.config, not from params, so
-# growing the subspace grid does not rerun them.
+# Theory: quadratic wells (figure 5), Hessian spectra of the networks at the burn-in points and at the baseline
+# solution theta*, and the quadratic prediction of d*(epsilon, t0). The tables carry the whole config in their
+# metadata (from snakemake.config, not params), so growing the subspace grid does not rerun them.
+from dof.config import HessianConfig
 
 
 rule quadratic_success:
@@ -21,7 +22,7 @@ rule quadratic_success:
 
 rule quadratic_widths:
     input:
-        f"{RESULTS}/quadratic_success.parquet",
+        rules.quadratic_success.output,
     output:
         f"{RESULTS}/widths.parquet",
     log:
@@ -39,8 +40,8 @@ rule quadratic_widths:
 
 rule quadratic_figure:
     input:
-        success=f"{RESULTS}/quadratic_success.parquet",
-        widths=f"{RESULTS}/widths.parquet",
+        success=rules.quadratic_success.output[0],
+        widths=rules.quadratic_widths.output[0],
     output:
         png=report(
             f"{RESULTS}/figures/fig5_quadratic.png",
@@ -59,30 +60,39 @@ rule quadratic_figure:
         "../scripts/quadratic_figure.py"
 
 
-rule train_full:
-    input:
-        seed_start_checkpoint,
-    output:
-        solution_path("{dataset}", "{model}", "{seed}"),
-    log:
-        f"{RESULTS}/logs/train_full/{{dataset}}/{{model}}/seed_{{seed}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/train_full/{{dataset}}/{{model}}/seed_{{seed}}.tsv"
-    conda:
-        ENV
-    threads: 1
-    params:
-        data=dataset_options,
-        optimizer=solution_hyperparameters(),
-    script:
-        "../scripts/train_full.py"
+def hessian_seeds():
+    """The run seeds whose baseline solution theta* and Hessian spectra the theory stage computes."""
+    return config["subspace"]["seeds"][: config["theory"]["hessian"]["n_seeds"]]
+
+
+def hessian_points():
+    """The checkpoints with a Hessian spectrum: every burn-in point t0_<t0> and the baseline solution."""
+    return [f"t0_{t0}" for t0 in config["burn_in"]["t0"]] + ["solution"]
+
+
+def hessian_settings():
+    """Hessian and SLQ settings without n_seeds, so adding seeds does not rerun the existing spectra."""
+    return hyperparameters(HessianConfig, config["theory"]["hessian"])
+
+
+def point_checkpoint(wildcards):
+    """The file a hessian_spectrum job analyses: the baseline solution or the burn-in file with t0_<t0> of the seed."""
+    if wildcards.point == "solution":
+        return expand(
+            rules.train_baseline.output[0],
+            dataset=wildcards.dataset,
+            model=wildcards.model,
+            seed=wildcards.seed,
+        )
+    t0 = wildcards.point.removeprefix("t0_")
+    return burn_in_files(wildcards.dataset, wildcards.model, t0, [wildcards.seed])
 
 
 rule hessian_spectrum:
     input:
         point_checkpoint,
     output:
-        hessian_spectrum_path("{dataset}", "{model}", "{seed}", "{point}"),
+        f"{RESULTS}/hessian/{{dataset}}/{{model}}/seed_{{seed}}/{{point}}.parquet",
     log:
         f"{RESULTS}/logs/hessian_spectrum/{{dataset}}/{{model}}/seed_{{seed}}/{{point}}.log",
     benchmark:
@@ -97,12 +107,23 @@ rule hessian_spectrum:
         "../scripts/hessian_spectrum.py"
 
 
+def seed_burn_in_files(wildcards):
+    """The burn-in files of the seed in the wildcards, one per configured t0."""
+    return [
+        path
+        for t0 in config["burn_in"]["t0"]
+        for path in burn_in_files(
+            wildcards.dataset, wildcards.model, t0, [wildcards.seed]
+        )
+    ]
+
+
 rule solution_geometry:
     input:
-        solution=solution_path("{dataset}", "{model}", "{seed}"),
-        starts=seed_burn_in_checkpoints,
+        baseline=rules.train_baseline.output[0],
+        starts=seed_burn_in_files,
     output:
-        solution_geometry_path("{dataset}", "{model}", "{seed}"),
+        f"{RESULTS}/hessian/{{dataset}}/{{model}}/seed_{{seed}}/geometry.parquet",
     log:
         f"{RESULTS}/logs/solution_geometry/{{dataset}}/{{model}}/seed_{{seed}}.log",
     conda:
@@ -117,25 +138,25 @@ rule solution_geometry:
 
 rule hessian_table:
     input:
-        spectra=hessian_spectrum_paths(),
-        geometry=solution_geometry_paths(),
+        spectra=per_network(
+            rules.hessian_spectrum.output[0], seed=hessian_seeds(), point=hessian_points()
+        ),
+        geometry=per_network(rules.solution_geometry.output[0], seed=hessian_seeds()),
     output:
         f"{RESULTS}/hessian_spectra.parquet",
     log:
         f"{RESULTS}/logs/hessian_table.log",
     conda:
         ENV
-    params:
-        config=config,
     script:
         "../scripts/hessian_table.py"
 
 
 rule predict_thresholds:
     input:
-        spectra=f"{RESULTS}/hessian_spectra.parquet",
-        runs=f"{RESULTS}/runs.parquet",
-        thresholds=f"{RESULTS}/thresholds.parquet",
+        spectra=rules.hessian_table.output[0],
+        runs=rules.aggregate_runs.output[0],
+        thresholds=rules.thresholds.output[0],
     output:
         f"{RESULTS}/d_star_prediction.parquet",
     log:
@@ -144,15 +165,14 @@ rule predict_thresholds:
         ENV
     params:
         prediction=config["theory"]["prediction"],
-        config=config,
     script:
         "../scripts/predict_thresholds.py"
 
 
 rule theory_figures:
     input:
-        spectra=f"{RESULTS}/hessian_spectra.parquet",
-        prediction=f"{RESULTS}/d_star_prediction.parquet",
+        spectra=rules.hessian_table.output[0],
+        prediction=rules.predict_thresholds.output[0],
     output:
         spectra_png=report(
             f"{RESULTS}/figures/hessian_spectra_{{dataset}}_{{model}}.png",
@@ -175,3 +195,15 @@ rule theory_figures:
     threads: 1
     script:
         "../scripts/theory_figures.py"
+
+
+def theory_targets():
+    """The theory stage's tables and figures that `rule all` asks for."""
+    tables = [
+        *rules.quadratic_success.output,
+        *rules.quadratic_widths.output,
+        *rules.hessian_table.output,
+        *rules.predict_thresholds.output,
+    ]
+    figures = [path for template in rules.theory_figures.output for path in per_network(template)]
+    return tables + list(rules.quadratic_figure.output) + figures

@@ -1,9 +1,9 @@
-# Success probabilities P_s(d, epsilon, t0) and threshold training dimensions d*.
+# Success probabilities P_s(d, epsilon, t0), threshold training dimensions d*, and the paper's figures 2, 3 and 6.
 
 
 rule success_probabilities:
     input:
-        f"{RESULTS}/runs.parquet",
+        rules.aggregate_runs.output,
     output:
         f"{RESULTS}/success.parquet",
     log:
@@ -12,15 +12,21 @@ rule success_probabilities:
         ENV
     params:
         thresholds=config["thresholds"],
-        config=config,
     script:
         "../scripts/success_probabilities.py"
 
 
+def baseline_reference(wildcards):
+    """With baseline.enabled: the runs and the baseline table that d_int90 and figure 2's dashed line need."""
+    if not config["baseline"]["enabled"]:
+        return {}
+    return {"runs": rules.aggregate_runs.output[0], "baseline": rules.baseline.output[0]}
+
+
 rule thresholds:
     input:
-        unpack(baseline_inputs),
-        success=f"{RESULTS}/success.parquet",
+        unpack(baseline_reference),
+        success=rules.success_probabilities.output[0],
     output:
         f"{RESULTS}/thresholds.parquet",
     log:
@@ -29,6 +35,71 @@ rule thresholds:
         ENV
     params:
         thresholds=config["thresholds"],
-        config=config,
     script:
         "../scripts/thresholds.py"
+
+
+def baseline_dashed_line(wildcards):
+    """With baseline.enabled: the baseline table, figure 2's dashed line."""
+    if not config["baseline"]["enabled"]:
+        return {}
+    return {"baseline": rules.baseline.output[0]}
+
+
+rule figures:
+    input:
+        unpack(baseline_dashed_line),
+        success=rules.success_probabilities.output[0],
+        thresholds=rules.thresholds.output[0],
+    output:
+        success_map_png=report(
+            f"{RESULTS}/figures/fig2_success_map_{{dataset}}_{{model}}.png",
+            caption="../report/fig2_success_map.rst",
+            category="Figure 2: success probability",
+            subcategory="{dataset} / {model}",
+        ),
+        success_map_pdf=f"{RESULTS}/figures/fig2_success_map_{{dataset}}_{{model}}.pdf",
+        thresholds_png=report(
+            f"{RESULTS}/figures/fig3_thresholds_{{dataset}}_{{model}}.png",
+            caption="../report/fig3_thresholds.rst",
+            category="Figure 3: threshold training dimension",
+            subcategory="{dataset} / {model}",
+        ),
+        thresholds_pdf=f"{RESULTS}/figures/fig3_thresholds_{{dataset}}_{{model}}.pdf",
+    log:
+        f"{RESULTS}/logs/figures/{{dataset}}_{{model}}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figures.py"
+
+
+rule figure6:
+    input:
+        thresholds=rules.thresholds.output[0],
+    output:
+        png=report(
+            f"{RESULTS}/figures/fig6_threshold_fraction.png",
+            caption="../report/fig6_threshold_fraction.rst",
+            category="Figure 6: d* as a fraction of D",
+        ),
+        pdf=f"{RESULTS}/figures/fig6_threshold_fraction.pdf",
+    log:
+        f"{RESULTS}/logs/figure6.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure6.py"
+
+
+def threshold_targets():
+    """The core tables and figures: runs, P_s, d*, figures 2, 3 and 6 (and the baseline table when it is on)."""
+    tables = [
+        *rules.aggregate_runs.output,
+        *rules.success_probabilities.output,
+        *rules.thresholds.output,
+    ]
+    if config["baseline"]["enabled"]:
+        tables += rules.baseline.output
+    figures = [path for template in rules.figures.output for path in per_network(template)]
+    return tables + figures + list(rules.figure6.output)

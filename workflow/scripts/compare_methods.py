@@ -3,24 +3,28 @@ which the median accuracy reaches each epsilon."""
 
 import pandas as pd
 
-from dof import io, lottery, thresholds
+from dof.analysis import methods, thresholds
+from dof.config import ThresholdsConfig, from_mapping
+from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
-inputs, settings, config = snakemake.input, snakemake.params.thresholds, snakemake.params.config
-methods = lottery.combine_methods(io.read_table(inputs.runs), io.read_table(inputs.lottery))
-success = thresholds.success_table(methods, settings["epsilons"], settings["metrics"])
-table = thresholds.threshold_table(
+inputs = snakemake.input
+settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "thresholds")
+table = methods.combine_methods(io.read_table(inputs.runs), io.read_table(inputs.lottery))
+success = thresholds.success_table(table, settings.epsilons, settings.metrics)
+threshold_rows = thresholds.threshold_table(
     success,
-    delta=settings["delta"],
-    n_bootstrap=settings["n_bootstrap"],
-    confidence=settings["confidence"],
-    seed=settings["bootstrap_seed"],
+    delta=settings.delta,
+    n_bootstrap=settings.n_bootstrap,
+    confidence=settings.confidence,
+    seed=settings.bootstrap_seed,
 )
-table = thresholds.add_d_int90(table, methods, io.read_table(inputs.baseline))
+threshold_rows = thresholds.add_d_int90(threshold_rows, table, io.read_table(inputs.baseline))
 reach = pd.concat(
-    [lottery.median_reach_table(methods, settings["epsilons"], metric) for metric in settings["metrics"]],
+    [methods.median_reach_table(table, settings.epsilons, metric) for metric in settings.metrics],
     ignore_index=True,
 )
 print(reach.to_string())
-for frame, path in ((methods, "methods"), (success, "success"), (table, "thresholds"), (reach, "reach")):
-    io.write_table(frame, snakemake.output[path], config=config)
+outputs = (table, "methods"), (success, "success"), (threshold_rows, "thresholds"), (reach, "reach")
+for frame, name in outputs:
+    io.write_table(frame, snakemake.output[name], config=snakemake.config)

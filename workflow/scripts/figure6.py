@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from dof import figures, io
+from dof.analysis import figures
+from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
 thresholds = io.read_table(snakemake.input.thresholds)

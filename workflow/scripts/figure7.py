@@ -2,16 +2,11 @@
 
 from pathlib import Path
 
-from dof import figures, io
+from dof.analysis import figures
+from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
-dataset, model = snakemake.wildcards.dataset, snakemake.wildcards.model
-
-
-def select(path):
-    table = io.read_table(path)
-    return table[(table["dataset"] == dataset) & (table["model"] == model)]
-
-
-fig = figures.compression_figure(select(snakemake.input.methods), select(snakemake.input.baseline))
+one = {"dataset": snakemake.wildcards.dataset, "model": snakemake.wildcards.model}
+methods = io.read_rows(snakemake.input.methods, **one)
+fig = figures.compression_figure(methods, io.read_rows(snakemake.input.baseline, **one))
 figures.save_figure(fig, Path(snakemake.output.png).with_suffix(""))

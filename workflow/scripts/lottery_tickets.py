@@ -1,22 +1,22 @@
 """Rule lottery_tickets: iterative and one-shot magnitude-pruned tickets at every kept fraction, per seed."""
 
 import pandas as pd
-import torch
 
-from dof import experiment, io, lottery
-from dof.data import load_dataset
-from dof.training import SubspaceConfig, config_from
+from dof.config import SubspaceConfig, TicketConfig, from_mapping
+from dof.engine import io
+from dof.engine.data import load_dataset
+from dof.engine.device import limit_threads
+from dof.engine.network import CHECKPOINT_KEYS
+from dof.stages.tickets import lottery_tickets
 
 io.redirect_output(snakemake.log[0])
-torch.set_num_threads(snakemake.threads)
+limit_threads(snakemake.threads)
 params = snakemake.params
 data = load_dataset(snakemake.wildcards.dataset, **params.data)
-settings = {key: tuple(value) if isinstance(value, list) else value for key, value in params.tickets.items()}
-config = config_from(lottery.TicketConfig, settings)
-subspace = config_from(SubspaceConfig, params.subspace)
+config = from_mapping(TicketConfig, params.tickets, "lottery.tickets")
+subspace = from_mapping(SubspaceConfig, params.subspace, "subspace")
 run_config = {"data": params.data, "tickets": params.tickets, "subspace": params.subspace}
-tables = []
-for start in io.load_seed_checkpoints(snakemake.input.checkpoints, params.seeds, experiment.CHECKPOINT_KEYS):
-    tables.append(lottery.lottery_tickets(data, start, config, subspace, run_config))
-    print(tables[-1][["method", "kept_fraction", "d", "status", "train_acc", "test_acc"]].to_string())
-io.write_table(pd.concat(tables, ignore_index=True), snakemake.output[0])
+starts = io.load_seed_checkpoints(snakemake.input.checkpoints, params.seeds, CHECKPOINT_KEYS)
+table = pd.concat([lottery_tickets(data, start, config, subspace, run_config) for start in starts], ignore_index=True)
+print(table.to_string())
+io.write_table(table, snakemake.output[0])

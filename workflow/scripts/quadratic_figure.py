@@ -2,12 +2,17 @@
 
 from pathlib import Path
 
-from dof import figures, io, theory
+from dof.analysis import figures
+from dof.config import QuadraticConfig, from_mapping
+from dof.engine import io
+from dof.engine.device import limit_threads
+from dof.theory import quadratic
 
 io.redirect_output(snakemake.log[0])
-theory.limit_threads(snakemake.threads)
+limit_threads(snakemake.threads)
+settings = from_mapping(QuadraticConfig, snakemake.params.quadratic, "theory.quadratic")
 figure = figures.quadratic_figure(
-    theory.quadratic_spectra(snakemake.params.quadratic),
+    quadratic.quadratic_spectra(settings),
     io.read_table(snakemake.input.success),
     io.read_table(snakemake.input.widths),
 )

@@ -2,19 +2,14 @@
 
 from pathlib import Path
 
-from dof import figures, io, theory
+from dof.analysis import figures
+from dof.engine import io
+from dof.engine.device import limit_threads
 
 io.redirect_output(snakemake.log[0])
-theory.limit_threads(snakemake.threads)
-dataset, model = snakemake.wildcards.dataset, snakemake.wildcards.model
-
-
-def select(path):
-    table = io.read_table(path)
-    return table[(table["dataset"] == dataset) & (table["model"] == model)]
-
-
+limit_threads(snakemake.threads)
+one = {"dataset": snakemake.wildcards.dataset, "model": snakemake.wildcards.model}
 outputs = snakemake.output
-spectra, prediction = select(snakemake.input.spectra), select(snakemake.input.prediction)
+spectra, prediction = io.read_rows(snakemake.input.spectra, **one), io.read_rows(snakemake.input.prediction, **one)
 figures.save_figure(figures.hessian_spectra_figure(spectra), Path(outputs.spectra_png).with_suffix(""))
 figures.save_figure(figures.prediction_figure(prediction), Path(outputs.prediction_png).with_suffix(""))

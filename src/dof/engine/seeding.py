@@ -1,0 +1,36 @@
+"""Seeds derived from recorded integers, so every random draw has its own reproducible generator."""
+
+from __future__ import annotations
+
+import hashlib
+
+import torch
+
+
+def derive_seed(purpose: str, *keys: int) -> int:
+    """A 63-bit seed determined by a purpose label and integer keys (stable across runs and machines)."""
+    text = purpose + ":" + ",".join(str(int(k)) for k in keys)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
+
+
+def generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """A fresh torch generator seeded with `seed`; never the global one."""
+    return torch.Generator(device=device).manual_seed(int(seed))
+
+
+def init_seed(seed: int) -> int:
+    """The seed of a run seed's network initialisation theta_0 (shared by every stage that rebuilds the network)."""
+    return derive_seed("init", seed)
+
+
+def run_seeds(seed: int, d: int) -> dict[str, int]:
+    """The recorded seeds of a subspace run: network init, burn-in batch order, projection A and batch order.
+
+    A and the batch order depend on (seed, d) but not on t0, so runs that differ only in t0 share them
+    (common random numbers: the burn-in comparison is not blurred by different subspaces)."""
+    return {
+        "init_seed": init_seed(seed),
+        "burn_in_batch_seed": derive_seed("burn-in-batches", seed),
+        "subspace_seed": derive_seed("subspace", seed, d),
+        "batch_seed": derive_seed("subspace-batches", seed, d),
+    }

@@ -1,0 +1,145 @@
+"""Subspace runs: for one d, a chunk of burn-in checkpoints, each trained in its own random affine subspace."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from dof.config import SubspaceConfig
+from dof.engine.data import Dataset
+from dof.engine.network import restore_network
+from dof.engine.projections import make_projection
+from dof.engine.seeding import run_seeds
+from dof.engine.subspace import AffineSubspace, ParamLayout
+from dof.engine.training import can_vmap, train_subspace, train_subspaces_vmapped
+from dof.stages.record import METRICS, run_record
+
+LOG = logging.getLogger("dof")
+
+
+def start_subspace(
+    data: Dataset, checkpoint: Mapping[str, Any], dim: int, projection: str, device: str = "cpu"
+) -> tuple[AffineSubspace, dict[str, int]]:
+    """The affine subspace of dimension `dim` through a checkpoint's network (weights and BatchNorm statistics),
+    with the run's seeds."""
+    seeds = run_seeds(int(checkpoint["seed"]), dim)
+    model = restore_network(checkpoint, data, device)
+    n_params = ParamLayout.of(model).n_params
+    if dim > n_params:
+        raise ValueError(f"subspace dimension d={dim} exceeds the {checkpoint['model']} network's D={n_params}")
+    matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
+    return AffineSubspace(model, checkpoint["theta"].to(device), matrix), seeds
+
+
+def method_of(t0: int) -> str:
+    """The method of a random subspace run: 'random' through theta_0, 'burn_in' through theta_t0 (t0 > 0)."""
+    return "random" if t0 == 0 else "burn_in"
+
+
+def not_trained(checkpoint: Mapping[str, Any]) -> dict[str, Any]:
+    """The outcome of a run whose burn-in diverged: not trained, status 'burn_in_diverged', NaN metrics."""
+    nan = float("nan")
+    return {
+        "status": "burn_in_diverged",
+        "steps": 0,
+        **dict.fromkeys(METRICS, nan),
+        "phi_norm": nan,
+        "wall_time_s": 0.0,
+    }
+
+
+def run_subspaces(
+    data: Dataset,
+    checkpoints: list[dict[str, Any]],
+    dim: int,
+    config: SubspaceConfig,
+    run_config: dict[str, Any],
+    device: str = "cpu",
+) -> pd.DataFrame:
+    """Train one subspace of dimension `dim` (config.projection) from each checkpoint; one record per run.
+
+    With config.vmap_runs > 1, groups of that many runs train together under torch.func.vmap (architectures without
+    buffers only; others fall back to one at a time); `vmap_runs` in each row records the group size used. A
+    checkpoint whose burn-in diverged gives a 'burn_in_diverged' record and is not trained."""
+    rows = []
+    data = data.to(device)
+    trainable = [c for c in checkpoints if c.get("status", "ok") == "ok"]
+    for checkpoint in checkpoints:
+        if checkpoint.get("status", "ok") != "ok":
+            seeds = run_seeds(int(checkpoint["seed"]), dim)
+            projection = {"kind": config.projection, "n_params": int(checkpoint["n_params"]), "dim": dim}
+            rows.append(
+                _record(data, checkpoint, dim, seeds, projection, not_trained(checkpoint), run_config, device, 1)
+            )
+    step = max(1, int(config.vmap_runs))
+    for first in range(0, len(trainable), step):
+        group = trainable[first : first + step]
+        started = [start_subspace(data, checkpoint, dim, config.projection, device) for checkpoint in group]
+        subspaces = [subspace for subspace, _ in started]
+        batch_seeds = [seeds["batch_seed"] for _, seeds in started]
+        label = f"d={dim} t0={group[0]['t0']} seeds {[int(c['seed']) for c in group]}"
+        together = len(group) > 1 and can_vmap(subspaces[0].model)
+        if together:
+            results = train_subspaces_vmapped(subspaces, data, batch_seeds, config, label=label)
+        else:
+            results = [
+                train_subspace(s, data, b, config, label=f"d={dim} t0={c['t0']} seed {c['seed']}")
+                for s, b, c in zip(subspaces, batch_seeds, group)
+            ]
+        for checkpoint, (subspace, seeds), result in zip(group, started, results):
+            outcome = dataclasses.asdict(result)
+            projection = subspace.projection.describe()
+            rows.append(
+                _record(
+                    data, checkpoint, dim, seeds, projection, outcome, run_config, device, len(group) if together else 1
+                )
+            )
+            LOG.info(
+                "run %d/%d done: seed %s, t0=%s, d=%d, %s, train_acc %.4f, %.1f s",
+                len(rows),
+                len(checkpoints),
+                checkpoint["seed"],
+                checkpoint["t0"],
+                dim,
+                result.status,
+                result.train_acc,
+                result.wall_time_s,
+            )
+        del started, subspaces  # free this group's projections before the next group builds its own
+    return pd.DataFrame(rows)
+
+
+def _record(
+    data: Dataset,
+    checkpoint: Mapping[str, Any],
+    dim: int,
+    seeds: Mapping[str, int],
+    projection: Mapping[str, Any],
+    outcome: Mapping[str, Any],
+    run_config: Mapping[str, Any],
+    device: str,
+    vmap_runs: int,
+) -> dict[str, Any]:
+    """A random or burn-in subspace run's record."""
+    t0 = int(checkpoint["t0"])
+    start = {"train_acc": checkpoint["train_acc"], "test_acc": checkpoint["test_acc"]}
+    return run_record(
+        data,
+        checkpoint["model"],
+        int(checkpoint["n_params"]),
+        t0,
+        dim,
+        int(checkpoint["seed"]),
+        seeds,
+        projection,
+        start,
+        outcome,
+        run_config,
+        device,
+        method=method_of(t0),
+        vmap_runs=vmap_runs,
+    )

@@ -1,0 +1,1 @@
+"""Theory: quadratic wells, Gaussian widths and Hessian spectra (the paper's section 4)."""

@@ -1,0 +1,161 @@
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+import torch
+
+from dof.analysis import records, thresholds
+from dof.config import BurnInConfig, SubspaceConfig
+from dof.engine.models import build_model
+from dof.engine.projections import make_projection
+from dof.engine.seeding import run_seeds
+from dof.engine.subspace import AffineSubspace, load_flat_params
+from dof.engine.training import (
+    evaluate,
+    minibatches,
+    steps_per_epoch,
+    train_subspace,
+    train_subspaces_vmapped,
+)
+from dof.stages.burn_in import burn_in_checkpoint
+from dof.stages.subspace_runs import run_subspaces, start_subspace
+
+
+def test_minibatches_are_seeded_permutations():
+    a = [next(b) for b in [minibatches(10, 4, seed=1)] for _ in range(3)]
+    b = [next(g) for g in [minibatches(10, 4, seed=1)] for _ in range(3)]
+    assert all(torch.equal(x, y) for x, y in zip(a, b))
+    assert sorted(torch.cat(a).tolist()) == list(range(10))
+    assert [len(x) for x in a] == [4, 4, 2]
+    assert steps_per_epoch(10, 4) == 3
+
+
+def test_burn_in_checkpoint_is_deterministic_and_moves(tiny_data):
+    config = BurnInConfig(batch_size=16)
+    a = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=4, config=config)
+    b = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=4, config=config)
+    start = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=0, config=config)
+    assert torch.equal(a["theta"], b["theta"])
+    assert not torch.equal(a["theta"], start["theta"])
+    assert a["n_params"] == a["theta"].numel()
+
+
+def run(tiny_data, dim=8, lr=0.05, seed=0, t0=2):
+    checkpoint = burn_in_checkpoint(tiny_data, "conv2", seed=seed, t0=t0, config=BurnInConfig(batch_size=16))
+    config = SubspaceConfig(lr=lr, batch_size=16, epochs=2)
+    return run_subspaces(tiny_data, [checkpoint], dim, config, {"lr": lr})
+
+
+def test_same_seed_same_metrics(tiny_data):
+    a, b = run(tiny_data), run(tiny_data)
+    columns = ["train_loss", "train_acc", "test_loss", "test_acc", "subspace_seed", "batch_seed", "phi_norm"]
+    assert a[columns].equals(b[columns])
+    assert a.loc[0, "status"] == "ok" and a.loc[0, "steps"] == 2 * steps_per_epoch(64, 16)
+
+
+def test_subspace_training_learns_and_more_dimensions_help(tiny_data):
+    small, large = run(tiny_data, dim=1, t0=0), run(tiny_data, dim=256, t0=0)
+    assert large.loc[0, "train_acc"] > 0.8
+    assert large.loc[0, "train_loss"] < small.loc[0, "train_loss"]
+
+
+def test_divergence_is_recorded_not_raised(tiny_data):
+    row = run(tiny_data, lr=1e30).iloc[0]
+    assert row["status"] == "diverged"
+    assert row["train_acc"] != row["train_acc"]  # NaN
+
+
+def test_run_records_provenance(tiny_data):
+    row = run(tiny_data).iloc[0]
+    for column in records.RUN_COLUMNS:
+        assert column in row.index, column
+    assert row["n_params"] == 20_490 - 7 * 7 * 32 * 10 - 10 + 3 * 3 * 32 * 3 + 3  # conv2 on 12x12, 3 classes
+
+
+def runs_of(tiny_data, model, projection, vmap_runs, lr=0.05):
+    config = BurnInConfig(batch_size=16)
+    checkpoints = [burn_in_checkpoint(tiny_data, model, seed=s, t0=2, config=config) for s in range(3)]
+    sub = SubspaceConfig(lr=lr, batch_size=16, epochs=2, projection=projection, vmap_runs=vmap_runs)
+    return run_subspaces(tiny_data, checkpoints, 32, sub, {})
+
+
+@pytest.mark.parametrize("projection", ["dense", "fastfood"])
+def test_vmapped_seed_batch_equals_one_after_another(tiny_data, projection):
+    sequential = runs_of(tiny_data, "conv2", projection, vmap_runs=1)
+    batched = runs_of(tiny_data, "conv2", projection, vmap_runs=3)
+    assert sequential["vmap_runs"].tolist() == [1, 1, 1] and batched["vmap_runs"].tolist() == [3, 3, 3]
+    assert batched[["seed", "steps", "status"]].equals(sequential[["seed", "steps", "status"]])
+    for column in ("train_loss", "test_loss", "phi_norm"):
+        assert np.allclose(batched[column], sequential[column], rtol=1e-4, atol=1e-5), column
+    for column in ("train_acc", "test_acc"):  # at most one example may flip on float rounding
+        assert np.abs(batched[column] - sequential[column]).max() <= 1 / 32, column
+
+
+def test_vmapped_batch_stops_only_the_diverging_run(tiny_data):
+    config = BurnInConfig(batch_size=16)
+    checkpoints = [burn_in_checkpoint(tiny_data, "conv2", seed=s, t0=2, config=config) for s in range(2)]
+    seeds = [run_seeds(s, 8) for s in range(2)]
+    subspaces = [
+        AffineSubspace(
+            load_flat_params(build_model("conv2", tiny_data.input_shape, tiny_data.n_classes, 0), c["theta"]),
+            c["theta"],
+            make_projection("dense", c["n_params"], 8, sd["subspace_seed"]),
+        )
+        for c, sd in zip(checkpoints, seeds)
+    ]
+    subspaces[1].theta_start[0] = float("inf")  # run 1 diverges at its first step, run 0 must not notice
+    results = train_subspaces_vmapped(subspaces, tiny_data, [1, 2], SubspaceConfig(batch_size=16, epochs=1))
+    alone = train_subspace(subspaces[0], tiny_data, 1, SubspaceConfig(batch_size=16, epochs=1))
+    assert results[1].status == "diverged" and results[1].steps == 0
+    assert results[0].status == "ok" and results[0].steps == alone.steps
+    assert abs(results[0].train_loss - alone.train_loss) < 1e-4
+
+
+def test_models_with_batchnorm_train_one_after_another(tiny_data):
+    runs = runs_of(tiny_data, "resnet20", "fastfood", vmap_runs=3)
+    assert runs["vmap_runs"].tolist() == [1, 1, 1] and (runs["status"] == "ok").all()
+
+
+def test_resnet_subspace_starts_from_the_burn_in_batchnorm_statistics(tiny_data):
+    checkpoint = burn_in_checkpoint(tiny_data, "resnet20", seed=0, t0=3, config=BurnInConfig(batch_size=16))
+    assert checkpoint["buffers"] and all(torch.isfinite(b.float()).all() for b in checkpoint["buffers"].values())
+    subspace, _ = start_subspace(tiny_data, checkpoint, 4, "fastfood")
+    subspace.model.eval()
+    phi = torch.zeros(4)
+    loss, acc = evaluate(lambda x: subspace.forward(x, phi), tiny_data.x_train, tiny_data.y_train)
+    assert abs(loss - checkpoint["train_loss"]) < 1e-5 and acc == checkpoint["train_acc"]
+    fresh = start_subspace(tiny_data, {**checkpoint, "buffers": {}}, 4, "fastfood")[0]
+    fresh.model.eval()
+    assert abs(evaluate(lambda x: fresh.forward(x, phi), tiny_data.x_train, tiny_data.y_train)[0] - loss) > 1e-3
+
+
+def success_counts(tiny_data, projection, lr, dims=(4, 16, 64), n_seeds=24):
+    """P_s counts on a small grid (t0 = 0) at the epsilons where the dense runs' pooled P_s is intermediate."""
+    config = BurnInConfig(batch_size=16)
+    checkpoints = [burn_in_checkpoint(tiny_data, "conv2", seed=s, t0=0, config=config) for s in range(n_seeds)]
+    sub = SubspaceConfig(lr=lr, batch_size=16, epochs=3, projection=projection)
+    runs = pd.concat([run_subspaces(tiny_data, checkpoints, d, sub, {}) for d in dims])
+    return thresholds.success_table(runs, [0.5, 0.6, 0.7, 0.8, 0.9], ["train_acc"]).set_index(["d", "epsilon"])
+
+
+def smallest_fisher_p(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
+    """The smallest two-sided Fisher exact p-value over the (d, epsilon) cells where a or b is neither 0 nor 1."""
+    cells = a.index[((a.p_success % 1) > 0) | ((b.p_success % 1) > 0)]
+    p_values = [
+        scipy.stats.fisher_exact(
+            [[a.n_success[c], a.n_runs[c] - a.n_success[c]], [b.n_success[c], b.n_runs[c] - b.n_success[c]]]
+        ).pvalue
+        for c in cells
+    ]
+    return min(p_values, default=1.0), len(cells)
+
+
+def test_dense_and_fastfood_give_the_same_success_probabilities(tiny_data):
+    dense = success_counts(tiny_data, "dense", lr=0.05)
+    fastfood = success_counts(tiny_data, "fastfood", lr=0.05)
+    p_value, n_cells = smallest_fisher_p(dense, fastfood)
+    assert n_cells >= 3  # the grid has cells inside the transition, where a mis-scaled A would show
+    assert p_value * n_cells > 0.01  # Bonferroni over the cells: no cell differs beyond sampling error
+    # the same test tells a 10x smaller step apart (it is not blind): dense at lr / 10
+    slow_p, slow_cells = smallest_fisher_p(dense, success_counts(tiny_data, "dense", lr=0.005))
+    assert slow_p * slow_cells < 0.01

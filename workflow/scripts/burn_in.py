@@ -1,0 +1,22 @@
+"""Rule burn_in: the burn-in checkpoints theta_t0 of one (dataset, model, t0) for a chunk of seeds, in one file."""
+
+from dof.config import BurnInConfig, from_mapping
+from dof.engine import io
+from dof.engine.data import load_dataset
+from dof.engine.device import limit_threads
+from dof.stages.burn_in import burn_in_checkpoint
+
+io.redirect_output(snakemake.log[0])
+limit_threads(snakemake.threads)
+wildcards, params = snakemake.wildcards, snakemake.params
+data = load_dataset(wildcards.dataset, **params.data)
+config = from_mapping(BurnInConfig, params.burn_in, "burn_in")
+checkpoints = []
+for seed in params.seeds:
+    checkpoints.append(burn_in_checkpoint(data, wildcards.model, seed, int(wildcards.t0), config))
+    print(
+        f"seed {seed}: D={checkpoints[-1]['n_params']}, {checkpoints[-1]['status']}, "
+        f"train_acc={checkpoints[-1]['train_acc']:.4f}",
+        flush=True,
+    )
+io.save_checkpoints(checkpoints, snakemake.output[0])
