@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= all
+# The experiment config of `make report` (any config: its report goes to results/<experiment>/report.html).
+CONFIG ?= config/config.yaml
 # Some machines cap torch/torchvision through a global pip constraint file; the pins in
 # requirements.txt are the tested set, so constraints from elsewhere are ignored.
 PIP := PIP_CONSTRAINT=/dev/null $(BIN)/python -m pip
@@ -24,7 +26,9 @@ smoke: install
 	$(BIN)/snakemake --cores $(CORES) --configfile config/smoke.yaml
 
 report: install
-	$(BIN)/snakemake --cores $(CORES) --report results/report.html
+	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
+	$(BIN)/snakemake --configfile $(CONFIG) --report results/$$($(BIN)/python -c \
+		"import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))['experiment'])" $(CONFIG))/report.html
 
 test: install
 	$(BIN)/python -m pytest

@@ -1,5 +1,8 @@
 # dof: threshold training dimensions in random affine subspaces (Larsen, Fort, Becker & Ganguli, ICLR 2022).
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
+
+from dof.config import short_validation_error
 
 min_version("9.0")
 
@@ -7,7 +10,11 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# A bad key or value: a few lines naming it, not Snakemake's print of the whole schema and config.
+try:
+    validate(config, "workflow/schemas/config.schema.yaml")
+except WorkflowError as error:
+    raise short_validation_error(error) from None
 
 
 report: "workflow/report/workflow.rst"
@@ -20,6 +27,8 @@ include: "workflow/rules/reference.smk"
 include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/lottery.smk"
+include: "workflow/rules/jamming.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -28,3 +37,5 @@ rule all:
         threshold_targets(),
         theory_targets(),
         lottery_targets(),
+        jamming_targets(),
+        report_targets(),

@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny synthetic dataset in the package's Dataset form, and torch on one thread."""
+"""Shared fixtures: a tiny synthetic dataset in the package's Dataset form, torch and the BLAS on one thread."""
 
 from pathlib import Path
 
@@ -11,8 +11,13 @@ from dof.engine.data import Dataset, from_arrays
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _single_thread() -> None:
+def _single_thread():
+    """torch and the BLAS behind numpy/scipy on one thread, as the workflow's jobs run (and fast on busy cores)."""
+    from threadpoolctl import threadpool_limits
+
     torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
 
 
 @pytest.fixture(scope="session")

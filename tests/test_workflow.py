@@ -7,7 +7,7 @@ import time
 
 import pandas as pd
 import pytest
-from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, job_counts, snakemake, write_config
+from workflow_helpers import ROOT, SNAKEMAKE, assert_same_tables, copy_project, job_counts, snakemake, write_config
 
 from dof.analysis import records
 from dof.engine import io
@@ -25,11 +25,17 @@ def test_smoke_dag_writes_tables_and_figures(smoke_project):
     assert {"dataset", "model", "t0", "d", "metric", "epsilon", "n_runs", "n_success", "p_success"} <= set(
         success.columns
     )
-    assert len(success) == 2 * 3 * 2 * 3  # t0 x d x metrics x epsilons
+    assert len(success) == 2 * (1 + 3) * 2 * 3  # t0 x (start d = 0 + d) x metrics x epsilons
+    assert (success.loc[success["d"] == 0, "n_runs"] == 2).all()  # the start point: one per seed
+    assert {"p_success_lo", "p_success_hi"} <= set(success.columns)
     thresholds = pd.read_parquet(results / "thresholds.parquet")
     assert {"dataset", "model", "t0", "metric", "epsilon", "delta", "d_star", "d_star_lo", "d_star_hi"} <= set(
         thresholds.columns
     )
+    assert {"censoring", "fit_status", "d_star_fit", "d_star_fit_lo", "d_star_fit_hi", "d50_fit"} <= set(
+        thresholds.columns
+    )
+    assert set(thresholds["censoring"]) <= {"measured", "start", "below_grid", "above_grid"}
     assert io.table_config(results / "runs.parquet")["experiment"] == "smoke"
     assert (results / "figures" / "fig6_threshold_fraction.png").stat().st_size > 1000
     for stem in ("fig2_success_map", "fig3_thresholds"):
@@ -96,17 +102,23 @@ def test_adding_a_seed_runs_only_the_new_runs(smoke_project):
     assert len(outputs) == 6 and all("seeds_2.parquet" in output for output in outputs), outputs
 
 
-def test_report_builds(smoke_project):
-    snakemake(smoke_project, "--configfile", "config/smoke.yaml", "--report", "report.html")
-    html = (smoke_project / "report.html").read_text(errors="replace")
+def test_report_holds_every_figure_and_the_key_tables(smoke_project):
+    report = smoke_project / "results" / "smoke" / "report.html"
+    snakemake(smoke_project, "--configfile", "config/smoke.yaml", "--report", str(report))
+    html = report.read_text(errors="replace")
     for figure in (
         "fig2_success_map_mnist5k_conv2.png",
         "fig3_thresholds_mnist5k_conv2.png",
         "fig5_quadratic.png",
+        "fig6_threshold_fraction.png",
         "hessian_spectra_mnist5k_conv2.png",
         "d_star_prediction_mnist5k_conv2.png",
     ):
-        assert figure in html
+        assert figure in html, figure
+    for table in ("thresholds.html", "widths.html", "d_star_prediction.html"):
+        assert table in html, table
+    page = (smoke_project / "results" / "smoke" / "report" / "thresholds.html").read_text()
+    assert page.count("<tr>") > 10 and "d_star" in page and "<script>" in page
 
 
 def test_killed_run_resumes_reruns_only_unfinished_jobs_and_matches(smoke_project, tmp_path):
@@ -192,6 +204,7 @@ def small_lottery(config: dict) -> None:
         "trajectory_steps": 24,
         "record_every": 4,
         "tickets": {"kept_fractions": [1.0, 0.3, 0.1], "prune_rate_per_round": 0.7, "one_shot": False},
+        "supermask": {"enabled": True, "kept_fractions": [1.0, 0.1], "steps": 8},
     }
 
 
@@ -203,7 +216,9 @@ def test_lottery_stage_runs_through_snakemake(tmp_path):
     targets = [f"results/smoke_lottery/{name}" for name in names]
     snakemake(workdir, *targets, "--configfile", configfile)
     methods = pd.read_parquet(results / "methods.parquet")
-    assert set(methods["method"]) == {"random", "burn_in", "lottery_subspace", "lottery_ticket"}
+    assert set(methods["method"]) == {"random", "burn_in", "lottery_subspace", "lottery_ticket", "supermask"}
+    masks = methods[methods["method"] == "supermask"].sort_values(["seed", "d"])
+    assert masks["d"].tolist() == [round(0.1 * 20_490), 20_490] * 2 and masks["status"].eq("ok").all()
     lottery = methods[methods["method"] == "lottery_subspace"]
     assert sorted(lottery["d"].unique()) == [1, 4] and sorted(lottery["seed"].unique()) == [0, 1]
     tickets = methods[methods["method"] == "lottery_ticket"]
@@ -212,3 +227,24 @@ def test_lottery_stage_runs_through_snakemake(tmp_path):
     assert (results / "figures" / "fig7_compression_mnist5k_conv2.pdf").stat().st_size > 1000
     dry = snakemake(workdir, *targets, "--configfile", configfile, "-n")
     assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+def test_a_code_change_reruns_exactly_the_rules_that_run_it(smoke_project, tmp_path):
+    """With track_code on, editing a package module reruns the jobs whose scripts import it, a comment none."""
+    import shutil
+
+    workdir = tmp_path / "project"
+    shutil.copytree(smoke_project, workdir, symlinks=True)
+    shutil.copytree(ROOT / "src", workdir / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src")}  # the copy's package, which the test edits
+    figures = workdir / "src" / "dof" / "analysis" / "figures.py"
+
+    def rerun_rules() -> dict[str, int]:
+        out = snakemake(workdir, "-n", "--configfile", "config/smoke.yaml", env=env)
+        return {rule: n for rule, n in job_counts(out.stdout).items() if rule != "all"}
+
+    assert rerun_rules() == {}
+    figures.write_text(figures.read_text().replace('"""', '"""A reworded docstring. ', 1) + "\n# a comment\n")
+    assert rerun_rules() == {}
+    figures.write_text(figures.read_text() + "\nUNUSED_CONSTANT = 1\n")
+    assert set(rerun_rules()) == {"figures", "figure6", "quadratic_figure", "theory_figures"}

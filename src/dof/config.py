@@ -7,13 +7,17 @@ block's grid keys, so that rule params hold only what a job's numbers depend on.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from dof.engine.data import DATASET_SHAPES
+from dof.engine.data import DATASET_SHAPES, TORCHVISION_FILES, check_available
 from dof.engine.models import build_model, count_parameters
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 T = TypeVar("T")
 
@@ -129,9 +133,22 @@ class TheoryConfig:
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """The full-model baseline theta*: every weight trained from theta_0 (reference of d_int90 and theory)."""
+    """The full-model baseline theta*: every weight trained from theta_0 to convergence with its own Adam (a learning
+    rate for full-space training, not the subspace runs'); the reference of d_int90, figures 2 and 7, and theory.
 
+    A baseline whose train or test accuracy stays within `chance_margin` of chance (1 / n_classes), or whose train
+    loss is no lower than chance's ln(n_classes), is 'not_trained' and, like a diverged one, is never a reference
+    (d_int90 null, no dashed line)."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "chance_margin")
     enabled: bool = False
+    lr: float = 0.001
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-7
+    batch_size: int = 128
+    epochs: int = 20
+    chance_margin: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -161,10 +178,34 @@ class TicketConfig:
 
 
 @dataclass(frozen=True)
+class SupermaskConfig:
+    """Supermasks: a binary mask over frozen weights (theta_0, or the burn-in checkpoint `start_t0`), learned through
+    one score per weight with SGD momentum; no weight is trained.
+
+    `edge_popup` (Ramanujan et al.) keeps the top round(f D) scores |s| (apportioned to the layers, or `global`) with a
+    straight-through gradient; `bernoulli` (Zhou et al.) samples a mask from sigmoid(s) (init logit f) with a
+    straight-through gradient and is evaluated with its top round(f D) probabilities, so d = round(f D) for both."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "seeds_per_job")
+    enabled: bool = False
+    estimator: str = "edge_popup"
+    scope: str = "layer"
+    kept_fractions: tuple[float, ...] | None = None
+    signed_constant: bool = False
+    rescale: bool = True
+    start_t0: int = 0
+    lr: float = 0.1
+    momentum: float = 0.9
+    batch_size: int = 128
+    steps: int | None = None
+    seeds_per_job: int = 1
+
+
+@dataclass(frozen=True)
 class LotteryConfig:
     """Lottery subspaces (top singular vectors of the training trajectory from theta_0) and lottery tickets."""
 
-    GRID: ClassVar[tuple[str, ...]] = ("enabled", "dims", "seeds", "seeds_per_job", "tickets")
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "dims", "seeds", "seeds_per_job", "tickets", "supermask")
     enabled: bool = False
     dims: tuple[int, ...] = (4, 8, 16, 32, 64, 128)
     seeds: tuple[int, ...] | None = None
@@ -174,11 +215,48 @@ class LotteryConfig:
     svd: str = "full"
     svd_rank: int = 1024
     tickets: TicketConfig = TicketConfig()
+    supermask: SupermaskConfig = SupermaskConfig()
 
     @property
     def n_columns(self) -> int:
         """Columns of the trajectory matrix: one weight increment every record_every steps."""
         return self.trajectory_steps // self.record_every
+
+
+@dataclass(frozen=True)
+class GaussianConfig:
+    """The synthetic jamming set: x ~ N(0, I) with random labels +-1, drawn afresh for every (P, seed)."""
+
+    input_dim: int = 10
+    n_test: int = 1000
+
+
+@dataclass(frozen=True)
+class JammingConfig:
+    """The jamming transition: FC networks of N parameters trained full-batch (Adam) on a hinge loss over P points
+    with labels +-1 until L = 0 ('fitted'), a plateau after every lr drop ('stuck') or the step budget."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "datasets", "n_train", "depths", "widths", "seeds", "seeds_per_job")
+    enabled: bool = False
+    datasets: tuple[str, ...] = ("mnist5k",)
+    n_train: tuple[int, ...] = (100, 200, 400)
+    depths: tuple[int, ...] = (1,)
+    widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    seeds_per_job: int = 5
+    pca: int | None = 10
+    loss: str = "quadratic_hinge"
+    lr: float = 0.01
+    max_steps: int = 20000
+    check_every: int = 100
+    plateau_steps: int = 2000
+    plateau_rtol: float = 0.01
+    fit_tolerance: float = 1e-9
+    lr_drops: int = 2
+    lr_factor: float = 0.1
+    log_every: int = 1000
+    dtype: str = "float64"
+    gaussian: GaussianConfig = GaussianConfig()
 
 
 @dataclass(frozen=True)
@@ -189,6 +267,7 @@ class ExperimentConfig:
     datasets: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
     device: str = "cpu"
+    track_code: bool = True
     data: DataConfig = DataConfig()
     burn_in: BurnInConfig = BurnInConfig()
     subspace: SubspaceConfig = SubspaceConfig()
@@ -196,6 +275,7 @@ class ExperimentConfig:
     theory: TheoryConfig = TheoryConfig()
     baseline: BaselineConfig = BaselineConfig()
     lottery: LotteryConfig = LotteryConfig()
+    jamming: JammingConfig = JammingConfig()
 
 
 def _convert(value: Any, hint: Any, where: str) -> Any:
@@ -287,4 +367,78 @@ def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
     check_dims(experiment.datasets, experiment.models, experiment.subspace.dims)
     if experiment.lottery.enabled:
         check_lottery_dims(experiment.lottery)
+    if not experiment.data.download:  # else the first job downloads what is missing
+        for dataset in experiment.datasets:
+            if dataset in TORCHVISION_FILES:
+                check_available(dataset, experiment.data.root)
     return experiment
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Schema errors in a few lines (Snakemake's own message prints the whole schema and config)
+
+CONFIG_HELP = "config/README.md lists every key, its default and what it allows"
+
+ALLOWED = {
+    "type": lambda v: f"a value of type {' or '.join(v) if isinstance(v, list) else v}",
+    "enum": lambda v: f"one of {', '.join(map(str, v))}",
+    "const": lambda v: f"exactly {v!r}",
+    "minimum": lambda v: f"a number >= {v}",
+    "exclusiveMinimum": lambda v: f"a number > {v}",
+    "maximum": lambda v: f"a number <= {v}",
+    "exclusiveMaximum": lambda v: f"a number < {v}",
+    "minItems": lambda v: f"a list of at least {v} item(s)",
+    "maxItems": lambda v: f"a list of at most {v} item(s)",
+    "uniqueItems": lambda v: "a list without repeated items",
+    "pattern": lambda v: f"a string matching {v}",
+    "minLength": lambda v: f"a string of at least {v} character(s)",
+}
+
+
+def key_path(parts: Iterable[Any]) -> str:
+    """A config key path as written in config/README.md: blocks joined with '.', list items as [i]."""
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path.lstrip(".") or "the config"
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def validation_message(error: ValidationError) -> str:
+    """A jsonschema error of the config in two lines: the key path, the bad value, what is allowed."""
+    where = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = sorted(error.schema.get("properties", {}))
+        lines = []
+        for key in sorted(set(error.instance) - set(known)):
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean {key_path([*where, close[0]])}?)" if close else ""
+            lines.append(f"unknown config key {key_path([*where, key])}{hint}; allowed keys here: {', '.join(known)}")
+        return "\n".join([*lines, CONFIG_HELP])
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [key for key in error.validator_value if key not in error.instance]
+        paths = ", ".join(key_path([*where, key]) for key in missing)
+        return f"config key(s) {paths} missing: required, with no default\n{CONFIG_HELP}"
+    describe = ALLOWED.get(str(error.validator))
+    allowed = describe(error.validator_value) if describe else error.message
+    return f"config key {key_path(where)}: {_shown(error.instance)} is not allowed; allowed: {allowed}\n{CONFIG_HELP}"
+
+
+def short_validation_error(exc: BaseException) -> BaseException:
+    """A ValueError with `validation_message` for the jsonschema error inside `exc` (its args or its chain),
+    else `exc` itself."""
+    seen, pending = set(), [exc]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if all(hasattr(current, name) for name in ("validator", "validator_value", "absolute_path", "instance")):
+            return ValueError(validation_message(current))
+        pending += [arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)]
+        pending += [current.__cause__, current.__context__]
+    return exc

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,3 +92,130 @@ def test_aggregation_refuses_duplicates_and_missing_runs():
         records.aggregate([runs, runs.iloc[:1]], grid)
     with pytest.raises(ValueError, match="no record"):
         records.aggregate([runs.iloc[1:]], grid)
+
+
+def with_starts(runs: pd.DataFrame, start_acc: dict[int, float]) -> pd.DataFrame:
+    """`runs` with the start accuracies of their seeds: start_acc[t0] for train, 0.05 less for test."""
+    start = runs["t0"].map(start_acc)
+    return runs.assign(start_train_acc=start, start_test_acc=start - 0.05)
+
+
+def test_start_point_is_d_zero_counted_once_per_seed_and_not_for_tickets():
+    runs = thresholds.with_method(with_starts(synthetic_runs({0: 4, 16: 2}, n_seeds=5), {0: 0.1, 16: 0.8}))
+    tickets = runs[runs["t0"] == 0].assign(method="lottery_ticket")
+    success = thresholds.success_table(pd.concat([runs, tickets]), [0.5, 0.85], ["train_acc", "test_acc"])
+    start = success[success["d"] == 0].set_index(["method", "t0", "metric", "epsilon"])
+    assert set(start.index.get_level_values("method")) == {"random", "burn_in"}  # a ticket's d = 0 is no start
+    assert (start["n_runs"] == 5).all()  # one start per seed, not one per (seed, d)
+    assert start.loc[("burn_in", 16, "train_acc", 0.5), "n_success"] == 5
+    assert start.loc[("burn_in", 16, "train_acc", 0.85), "n_success"] == 0
+    assert start.loc[("random", 0, "train_acc", 0.5), "n_success"] == 0
+    table = thresholds.threshold_table(success, n_bootstrap=100).set_index(["method", "t0", "metric", "epsilon"])
+    assert table.loc[("burn_in", 16, "train_acc", 0.5), "d_star"] == 0  # the start already succeeds: d* = 0
+    assert table.loc[("burn_in", 16, "train_acc", 0.5), "censoring"] == "start"
+    assert table.loc[("burn_in", 16, "train_acc", 0.85), ["d_star", "censoring"]].tolist() == [2, "measured"]
+    assert table.loc[("random", 0, "train_acc", 0.5), ["d_star", "censoring"]].tolist() == [4, "measured"]
+    assert table.loc[("random", 0, "train_acc", 0.5), "d_min"] == 1
+    assert table.loc[("lottery_ticket", 0, "train_acc", 0.5), "censoring"] == "measured"
+    assert table.loc[("burn_in", 16, "train_acc", 0.85), "d_star_fraction"] == pytest.approx(0.02)
+    without = thresholds.success_table(runs.drop(columns=["start_train_acc", "start_test_acc"]), [0.5], ["train_acc"])
+    assert (without["d"] > 0).all()  # old tables without start columns: no d = 0 cell
+
+
+def test_censoring_below_and_above_the_grid():
+    runs = synthetic_runs({0: 1}, dims=(1, 2, 4))  # no start columns: the smallest d already succeeds
+    table = thresholds.threshold_table(thresholds.success_table(runs, [0.5, 0.95], ["train_acc"]), n_bootstrap=50)
+    get = table.set_index("epsilon")
+    assert get.loc[0.5, "d_star"] == 1 and get.loc[0.5, "censoring"] == "below_grid"
+    assert pd.isna(get.loc[0.95, "d_star"]) and get.loc[0.95, "censoring"] == "above_grid"
+    assert set(table["censoring"]) <= set(thresholds.CENSORING)
+
+
+def test_success_cells_carry_exact_clopper_pearson_intervals():
+    scipy_stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(0)
+    runs = synthetic_runs({0: 4}, n_seeds=7)
+    runs["train_acc"] = rng.random(len(runs))
+    success = thresholds.success_table(runs, [0.3, 0.7], ["train_acc"], confidence=0.9)
+    for row in success.itertuples():
+        exact = scipy_stats.binomtest(row.n_success, row.n_runs).proportion_ci(0.9, method="exact")
+        assert (row.p_success_lo, row.p_success_hi) == pytest.approx((exact.low, exact.high))
+        assert row.p_success_lo <= row.p_success <= row.p_success_hi
+
+
+def logistic_success(dims, n_runs: int, d50: float, slope: float, seed: int = 0) -> pd.DataFrame:
+    """A success table of one cell with P_s = logistic(slope * (log2 d - log2 d50)), counts drawn at random."""
+    rng = np.random.default_rng(seed)
+    dims = np.asarray(dims)
+    p = 1 / (1 + np.exp(-slope * (np.log2(dims) - np.log2(d50))))
+    k = rng.binomial(n_runs, p)
+    return pd.DataFrame(
+        {
+            "dataset": "x",
+            "model": "m",
+            "n_params": 10_000,
+            "method": "random",
+            "t0": 0,
+            "d": dims,
+            "metric": "train_acc",
+            "epsilon": 0.5,
+            "n_runs": n_runs,
+            "n_success": k,
+            "p_success": k / n_runs,
+        }
+    )
+
+
+def test_fitted_transition_recovers_d_star_with_an_interval_that_opens_upward():
+    success = logistic_success(2 ** np.arange(1, 13), n_runs=40, d50=64, slope=1.5)
+    row = thresholds.threshold_table(success, delta=0.1, n_bootstrap=200).iloc[0]
+    true_d_star = 64 * 2 ** (np.log(9) / 1.5)  # P = 0.9
+    assert row["fit_status"] == "ok"
+    assert row["d_star_fit_lo"] < true_d_star < row["d_star_fit_hi"]
+    assert row["d_star_fit_lo"] < row["d_star_fit"] < row["d_star_fit_hi"]
+    assert row["d50_fit"] == pytest.approx(64, rel=0.3)
+    assert row["fit_slope"] == pytest.approx(1.5, rel=0.3)
+    assert row["fit_width_octaves"] == pytest.approx(2 * np.log(9) / row["fit_slope"])
+    assert row["fit_width_octaves"] == pytest.approx(2 * np.log(9) / 1.5, rel=0.3)
+
+
+def test_grid_band_is_one_sided_but_the_fitted_interval_is_not():
+    """5 seeds, delta = 0.1: success needs 5 of 5, which resampling keeps, so d_star_hi == d_star."""
+    success = logistic_success(2 ** np.arange(1, 11), n_runs=5, d50=40, slope=1.0, seed=3)
+    row = thresholds.threshold_table(success, delta=0.1, n_bootstrap=300).iloc[0]
+    assert row["censoring"] == "measured" and row["d_star_hi"] == row["d_star"]
+    assert row["fit_status"] == "ok" and row["d_star_fit_hi"] > row["d_star_fit"]
+
+
+def test_fit_flags_unidentified_and_separated_cells_without_warnings():
+    dims = np.array([0, 4, 8, 16, 32])
+    n = np.full(5, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert thresholds.fit_transition(dims, n, n, 0.9)["fit_status"] == "not_identified"  # every run succeeds
+        assert thresholds.fit_transition(dims, 0 * n, n, 0.9)["fit_status"] == "not_identified"
+        separated = thresholds.fit_transition(dims, np.array([5, 0, 0, 5, 5]), n, 0.9)  # d = 0 is not in the fit
+        assert separated["fit_status"] == "separated" and np.isnan(separated["d_star_fit"])
+        one_mixed = thresholds.fit_transition(dims, np.array([0, 0, 2, 5, 5]), n, 0.9)  # quasi-complete
+        assert one_mixed["fit_status"] == "separated"
+        falling = thresholds.fit_transition(dims, np.array([0, 4, 3, 2, 1]), n, 0.9)
+        assert falling["fit_status"] == "not_increasing" and falling["fit_slope"] < 0
+        assert np.isnan(falling["d_star_fit"])
+        beyond = thresholds.fit_transition(dims, np.array([0, 1, 1, 2, 2]), n, 0.9)  # never near 0.9 on the grid
+        assert beyond["fit_status"] == "outside_grid" and np.isnan(beyond["d_star_fit"])
+        # the whole table: statuses only from the documented set, no warning escapes
+        runs = synthetic_runs({0: 4, 4: 2})
+        table = thresholds.threshold_table(thresholds.success_table(runs, [0.5, 0.95], ["train_acc"]), n_bootstrap=20)
+    assert set(table["fit_status"]) <= set(thresholds.FIT_STATUS)
+
+
+def test_fieller_interval_solves_its_defining_equation():
+    b0, b1, target = -6.0, 1.2, np.log(9)
+    cov = np.array([[0.8, -0.1], [-0.1, 0.02]])
+    lo, hi = thresholds.fieller_interval(b0, b1, cov, target, confidence=0.95)
+    z2 = 1.959963984540054**2
+    for x in (lo, hi):
+        variance = cov[0, 0] + 2 * x * cov[0, 1] + x**2 * cov[1, 1]
+        assert (b0 + b1 * x - target) ** 2 == pytest.approx(z2 * variance)
+    assert lo < (target - b0) / b1 < hi
+    assert np.isnan(thresholds.fieller_interval(b0, 0.1, cov, target)[1])  # slope not significant: unbounded

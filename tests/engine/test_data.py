@@ -131,6 +131,38 @@ def test_failed_download_is_named(tmp_path, monkeypatch):
         data.load_dataset("cifar10", root=str(tmp_path), download=True)
 
 
+WRITERS = {
+    "mnist": lambda root: write_mnist_like(root, "MNIST", n_train=4, n_test=2, seed=0),
+    "fashion_mnist": lambda root: write_mnist_like(root, "FashionMNIST", n_train=4, n_test=2, seed=0),
+    "cifar10": lambda root: write_cifar10(root, per_batch=2, n_test=2, seed=0),
+    "cifar100": lambda root: write_cifar100(root, n_train=4, n_test=2, seed=0),
+    "svhn": lambda root: write_svhn(root, n_train=4, n_test=2, seed=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_check_available_refuses_a_missing_dataset_naming_it_root_and_switch(tmp_path, name):
+    """The pre-run check (download off) knows torchvision's layout: it fails where loading would, and only there."""
+    root = tmp_path / "data"
+    with pytest.raises(FileNotFoundError, match=rf"dataset '{name}'.*{root}.*data\.download"):
+        data.check_available(name, root)
+    WRITERS[name](root)
+    data.check_available(name, root)
+    one_file = root / data.TORCHVISION_FILES[name][0][-1]
+    one_file.unlink()
+    with pytest.raises(FileNotFoundError, match=one_file.name):
+        data.check_available(name, root)
+
+
+def test_check_available_takes_torchvision_legacy_mnist_cache(tmp_path):
+    (tmp_path / "MNIST" / "processed").mkdir(parents=True)
+    for name in ("training.pt", "test.pt"):
+        (tmp_path / "MNIST" / "processed" / name).write_bytes(b"x")
+    data.check_available("mnist", tmp_path)
+    with pytest.raises(KeyError, match="mnist5k"):
+        data.check_available("mnist5k", tmp_path)
+
+
 def test_digits_are_scaled_split_and_centred():
     from sklearn.datasets import load_digits
 

@@ -1,3 +1,6 @@
+import os
+import stat
+
 import pandas as pd
 import pytest
 import torch
@@ -11,6 +14,21 @@ def test_atomic_path_leaves_nothing_when_the_block_fails(tmp_path):
         tmp.write_text("half")
         raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_atomic_path_gives_the_mode_a_plain_open_would(tmp_path, umask):
+    """Not mkstemp's 0600: the file a block finishes gets 0666 less the umask, like open(path, "w")."""
+    previous = os.umask(umask)
+    try:
+        assert io.current_umask() == umask
+        with io.atomic_path(tmp_path / "out.parquet") as tmp:
+            tmp.write_text("done")
+        (tmp_path / "plain.txt").write_text("done")
+    finally:
+        os.umask(previous)
+    mode = stat.S_IMODE((tmp_path / "out.parquet").stat().st_mode)
+    assert mode == 0o666 & ~umask == stat.S_IMODE((tmp_path / "plain.txt").stat().st_mode)
 
 
 def test_table_round_trip_keeps_config_metadata(tmp_path):

@@ -30,16 +30,6 @@ def test_minibatches_are_seeded_permutations():
     assert steps_per_epoch(10, 4) == 3
 
 
-def test_burn_in_checkpoint_is_deterministic_and_moves(tiny_data):
-    config = BurnInConfig(batch_size=16)
-    a = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=4, config=config)
-    b = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=4, config=config)
-    start = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=0, config=config)
-    assert torch.equal(a["theta"], b["theta"])
-    assert not torch.equal(a["theta"], start["theta"])
-    assert a["n_params"] == a["theta"].numel()
-
-
 def run(tiny_data, dim=8, lr=0.05, seed=0, t0=2):
     checkpoint = burn_in_checkpoint(tiny_data, "conv2", seed=seed, t0=t0, config=BurnInConfig(batch_size=16))
     config = SubspaceConfig(lr=lr, batch_size=16, epochs=2)
@@ -135,7 +125,8 @@ def success_counts(tiny_data, projection, lr, dims=(4, 16, 64), n_seeds=24):
     checkpoints = [burn_in_checkpoint(tiny_data, "conv2", seed=s, t0=0, config=config) for s in range(n_seeds)]
     sub = SubspaceConfig(lr=lr, batch_size=16, epochs=3, projection=projection)
     runs = pd.concat([run_subspaces(tiny_data, checkpoints, d, sub, {}) for d in dims])
-    return thresholds.success_table(runs, [0.5, 0.6, 0.7, 0.8, 0.9], ["train_acc"]).set_index(["d", "epsilon"])
+    success = thresholds.success_table(runs, [0.5, 0.6, 0.7, 0.8, 0.9], ["train_acc"])
+    return success[success["d"] > 0].set_index(["d", "epsilon"])  # d = 0, the shared start, tells nothing apart
 
 
 def smallest_fisher_p(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:

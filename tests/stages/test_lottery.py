@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from dof.analysis import thresholds
-from dof.config import BurnInConfig, LotteryConfig, SubspaceConfig, TicketConfig
+from dof.config import BaselineConfig, BurnInConfig, LotteryConfig, SubspaceConfig, TicketConfig
 from dof.engine.models import build_model
 from dof.engine.projections import TrajectoryProjection
 from dof.engine.subspace import AffineSubspace, flatten_params
@@ -122,7 +122,7 @@ def test_lottery_subspace_runs_and_baseline_rows(tiny_data, theta_0, artifact):
     random = run_subspaces(tiny_data, [theta_0], 4, FAST, run_config={})
     assert random.loc[0, "method"] == "random"
     assert set(random.columns) <= set(runs.columns)
-    baseline = baseline_table([train_baseline(tiny_data, theta_0, FAST)])
+    baseline = baseline_table([train_baseline(tiny_data, theta_0, BaselineConfig(lr=0.01, epochs=1, batch_size=32))])
     assert baseline.loc[0, "status"] == "ok" and baseline.loc[0, "steps"] == 2
     assert 0 <= baseline.loc[0, "test_acc"] <= 1
 

@@ -6,13 +6,6 @@ import torch
 from dof.theory import quadratic
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    with threadpoolctl.threadpool_limits(1):
-        yield
-
-
 def test_spectra_are_positive_sorted_seeded_and_documented_shapes():
     bimodal = quadratic.make_spectrum("bimodal", 100, seed=0, fraction=0.2, large=2.0, small=0.05)
     assert np.sum(bimodal == 2.0) == 20 and np.sum(bimodal == 0.05) == 80
@@ -98,3 +91,29 @@ def test_predicted_threshold_matches_empirical_median_threshold():
     assert (gap <= 4 + 8).all(), table[["R", "epsilon", "d_star_predicted", "d_star_empirical"]]
     # the paper's closed form is a rougher approximation of the same width
     assert ((table["w2_closed_form"] - table["w2"]).abs() <= 0.35 * table["w2"]).all()
+
+
+def test_empirical_threshold_is_null_where_never_reached_not_the_int64_minimum():
+    """Issue 12: a cell that never reaches 1 - delta gave -9223372036854775808 (a 0-d NaN array through Int64)."""
+    from dof.config import QuadraticConfig, from_mapping
+
+    settings = {
+        "n_params": 200,
+        "distances": [1.0, 4.0],
+        "epsilons": [1e-3, 1e-1],
+        "dims": [10, 50, 100, 150],
+        "n_subspaces": 8,
+        "n_width_samples": 20,
+    }
+    settings = from_mapping(QuadraticConfig, settings)
+    success = quadratic.quadratic_success(settings)
+    empirical = quadratic.empirical_threshold(success, delta=0.1)
+    assert str(empirical["d_star_empirical"].dtype) == "Int64"
+    assert empirical["d_star_empirical"].isna().any()  # d <= 150 of D = 200 does not reach every cell
+    widths = quadratic.quadratic_widths(settings, success)
+    for column in ("d_star_empirical", "d_star_median", "gap_empirical", "gap_median"):
+        values = widths[column].astype("Float64")
+        assert (values.dropna() > -1e6).all(), widths[["R", "epsilon", column]]  # no int64 minimum
+    never = widths["d_star_empirical"].isna()
+    assert never.any() and widths.loc[never, "gap_empirical"].isna().all()
+    assert (widths["d_star_empirical"].dropna() >= 0).all()

@@ -7,13 +7,6 @@ from scipy import integrate, optimize
 from dof.theory import widths
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    with threadpoolctl.threadpool_limits(1):
-        yield
-
-
 def within(estimate: widths.WidthEstimate, exact: float, n_se: float = 3.0) -> bool:
     return abs(estimate.w - exact) <= n_se * estimate.w_stderr
 

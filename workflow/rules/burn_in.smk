@@ -16,5 +16,6 @@ rule burn_in:
         seeds=chunk_seeds,
         data=dataset_options,
         burn_in=burn_in_hyperparameters(),
+        code=code_of("burn_in.py"),
     script:
         "../scripts/burn_in.py"

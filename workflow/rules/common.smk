@@ -1,5 +1,8 @@
 # Shared by every stage: the results folder, wildcard constraints, seed chunks, dataset options, the final targets.
 # A stage's own input functions live beside its rules; other rules' outputs are referred to as rules.X.output.
+from pathlib import Path
+
+from dof.engine.provenance import code_fingerprint
 from dof.config import (
     BurnInConfig,
     SubspaceConfig,
@@ -75,3 +78,12 @@ def subspace_hyperparameters():
 def per_network(template, **axes):
     """A path template expanded over every configured dataset and model (and any further axes)."""
     return expand(template, dataset=config["datasets"], model=config["models"], **axes)
+
+
+def code_of(script):
+    """The fingerprint of the code a rule's script runs (its syntax and that of the `dof` modules it imports, without
+    comments and docstrings): as a param it reruns the rule's jobs when that code changes (`track_code`).
+    """
+    if not config["track_code"]:
+        return "not tracked"
+    return code_fingerprint(Path(workflow.basedir) / "workflow" / "scripts" / script)

@@ -1,16 +1,8 @@
-# Lottery stage: lottery subspaces (top singular vectors of the training trajectory) and lottery tickets (magnitude
-# pruning with rewinding), compared with random and burn-in subspaces and the full-model baseline (figure 7).
-from dof.config import LotteryConfig, TicketConfig
+# Lottery stage: lottery subspaces (top singular vectors of the training trajectory), lottery tickets (magnitude
+# pruning with rewinding) and supermasks (masks learned over frozen weights), compared with random and burn-in subspaces and the full-model baseline (figure 7).
 
 
-def lottery_seeds():
-    """The run seeds of the lottery stage: lottery.seeds, by default the subspace seeds."""
-    return config["lottery"].get("seeds") or config["subspace"]["seeds"]
-
-
-def trajectory_hyperparameters():
-    """Trajectory and SVD settings: T, k and the SVD (not the d grid, the seeds or the tickets)."""
-    return hyperparameters(LotteryConfig, config["lottery"])
+include: "lottery_inputs.smk"
 
 
 rule trajectory_svd:
@@ -30,18 +22,9 @@ rule trajectory_svd:
         data=dataset_options,
         burn_in=burn_in_hyperparameters(),
         trajectory=trajectory_hyperparameters(),
+        code=code_of("trajectory_svd.py"),
     script:
         "../scripts/trajectory_svd.py"
-
-
-def chunk_trajectory_svds(wildcards):
-    """The trajectory SVDs a chunk of lottery subspace runs projects onto."""
-    return expand(
-        rules.trajectory_svd.output.svd,
-        dataset=wildcards.dataset,
-        model=wildcards.model,
-        seed=chunk_seeds(wildcards),
-    )
 
 
 rule train_lottery_subspaces:
@@ -61,13 +44,9 @@ rule train_lottery_subspaces:
         subspace=subspace_hyperparameters(),
         trajectory=trajectory_hyperparameters(),
         device=config["device"],
+        code=code_of("train_lottery_subspaces.py"),
     script:
         "../scripts/train_lottery_subspaces.py"
-
-
-def chunk_theta_0(wildcards):
-    """The burn-in files with theta_0 (t0 = 0) of the seeds of a chunk."""
-    return burn_in_files(wildcards.dataset, wildcards.model, 0, chunk_seeds(wildcards))
 
 
 rule lottery_tickets:
@@ -87,47 +66,32 @@ rule lottery_tickets:
         data=dataset_options,
         tickets=hyperparameters(TicketConfig, config["lottery"]["tickets"]),
         subspace=subspace_hyperparameters(),
+        code=code_of("lottery_tickets.py"),
     script:
         "../scripts/lottery_tickets.py"
 
 
-def lottery_chunk_files():
-    """Every lottery subspace and lottery ticket chunk table of the configured grid."""
-    lottery = config["lottery"]
-    files = per_network(
-        rules.train_lottery_subspaces.output[0],
-        d=lottery["dims"],
-        seeds=chunk_names(lottery_seeds(), lottery["seeds_per_job"]),
-    )
-    if lottery["tickets"]["enabled"]:
-        files += per_network(
-            rules.lottery_tickets.output[0],
-            seeds=chunk_names(lottery_seeds(), lottery["tickets"]["seeds_per_job"]),
-        )
-    return files
-
-
-def expected_lottery_runs():
-    """The grids lottery_runs.parquet must hold exactly: lottery subspaces per d, tickets per kept fraction."""
-    lottery, tickets = config["lottery"], config["lottery"]["tickets"]
-    base = {"dataset": config["datasets"], "model": config["models"]}
-    expected = {"subspaces": {**base, "d": lottery["dims"], "seed": lottery_seeds()}}
-    variants = [
-        name
-        for name, on in (
-            ("lottery_ticket", tickets["iterative"]),
-            ("lottery_ticket_one_shot", tickets["one_shot"]),
-        )
-        if on
-    ]
-    if tickets["enabled"] and variants:
-        expected["tickets"] = {
-            **base,
-            "method": variants,
-            "kept_fraction": tickets["kept_fractions"],
-            "seed": lottery_seeds(),
-        }
-    return expected
+rule supermasks:
+    input:
+        checkpoints=chunk_supermask_starts,
+    output:
+        f"{RESULTS}/supermasks/{{dataset}}/{{model}}/seeds_{{seeds}}.parquet",
+    log:
+        f"{RESULTS}/logs/supermasks/{{dataset}}/{{model}}/seeds_{{seeds}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/supermasks/{{dataset}}/{{model}}/seeds_{{seeds}}.tsv"
+    conda:
+        ENV
+    threads: 1
+    params:
+        seeds=chunk_seeds,
+        data=dataset_options,
+        supermask=supermask_hyperparameters(),
+        subspace=subspace_hyperparameters(),
+        device=config["device"],
+        code=code_of("supermasks.py"),
+    script:
+        "../scripts/supermasks.py"
 
 
 rule aggregate_lottery:
@@ -141,6 +105,7 @@ rule aggregate_lottery:
         ENV
     params:
         expected=expected_lottery_runs(),
+        code=code_of("aggregate_lottery.py"),
     script:
         "../scripts/aggregate_lottery.py"
 
@@ -161,6 +126,7 @@ rule compare_methods:
         ENV
     params:
         thresholds=config["thresholds"],
+        code=code_of("compare_methods.py"),
     script:
         "../scripts/compare_methods.py"
 
@@ -181,13 +147,7 @@ rule figure7:
         f"{RESULTS}/logs/figure7/{{dataset}}_{{model}}.log",
     conda:
         ENV
+    params:
+        code=code_of("figure7.py"),
     script:
         "../scripts/figure7.py"
-
-
-def lottery_targets():
-    """With lottery.enabled: the method tables and figure 7."""
-    if not config["lottery"]["enabled"]:
-        return []
-    figures = [path for template in rules.figure7.output for path in per_network(template)]
-    return [*rules.aggregate_lottery.output, *rules.compare_methods.output, *figures]

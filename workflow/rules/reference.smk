@@ -1,17 +1,11 @@
 # The reference stage: the full-model baseline theta* of a seed (every weight trained from theta_0) and its table.
 # The other stages read it: thresholds (d_int90, figure 2's dashed line, when baseline.enabled), theory (the solution
 # whose Hessian predicts d*) and lottery (figure 7's full model). Its jobs run only for the seeds someone asks for.
+# It trains with its own optimiser (the baseline block); a baseline that diverged or did not train is flagged in its
+# table (status, status_reason) and is then no reference: d_int90 stays null and the full-model lines are omitted.
 
 
-def seed_theta_0(wildcards):
-    """The burn-in file with theta_0 (t0 = 0) of the seed in the wildcards, where its full-space training starts."""
-    return burn_in_files(wildcards.dataset, wildcards.model, 0, [wildcards.seed])
-
-
-def baseline_optimizer():
-    """The optimiser of the full-model baseline: the subspace runs' Adam and budget (not their projection)."""
-    keys = ("lr", "beta1", "beta2", "eps", "batch_size", "epochs")
-    return {key: config["subspace"][key] for key in keys}
+include: "reference_inputs.smk"
 
 
 rule train_baseline:
@@ -29,16 +23,9 @@ rule train_baseline:
     params:
         data=dataset_options,
         optimizer=baseline_optimizer(),
+        code=code_of("train_baseline.py"),
     script:
         "../scripts/train_baseline.py"
-
-
-def baseline_seeds():
-    """Seeds of the baseline table: every subspace seed, plus the lottery seeds when that stage runs."""
-    seeds = set(config["subspace"]["seeds"])
-    if config["lottery"]["enabled"]:
-        seeds |= set(config["lottery"].get("seeds") or [])
-    return sorted(seeds)
 
 
 rule baseline:
@@ -50,5 +37,8 @@ rule baseline:
         f"{RESULTS}/logs/baseline.log",
     conda:
         ENV
+    params:
+        chance_margin=config["baseline"]["chance_margin"],
+        code=code_of("baseline.py"),
     script:
         "../scripts/baseline.py"

@@ -2,11 +2,7 @@
 # into runs.parquet.
 
 
-def chunk_burn_in_files(wildcards):
-    """The burn-in file(s) a chunk of subspace runs starts from."""
-    return burn_in_files(
-        wildcards.dataset, wildcards.model, wildcards.t0, chunk_seeds(wildcards)
-    )
+include: "subspace_inputs.smk"
 
 
 rule train_subspaces:
@@ -27,29 +23,9 @@ rule train_subspaces:
         subspace=subspace_hyperparameters(),
         burn_in=burn_in_hyperparameters(),
         device=config["device"],
+        code=code_of("train_subspaces.py"),
     script:
         "../scripts/train_subspaces.py"
-
-
-def run_chunk_files():
-    """Every run-record chunk of the configured grid."""
-    return per_network(
-        rules.train_subspaces.output[0],
-        t0=config["burn_in"]["t0"],
-        d=config["subspace"]["dims"],
-        seeds=seed_chunks(),
-    )
-
-
-def expected_runs():
-    """The (dataset, model, t0, d, seed) grid that runs.parquet must hold exactly."""
-    return {
-        "dataset": config["datasets"],
-        "model": config["models"],
-        "t0": config["burn_in"]["t0"],
-        "d": config["subspace"]["dims"],
-        "seed": config["subspace"]["seeds"],
-    }
 
 
 rule aggregate_runs:
@@ -63,5 +39,6 @@ rule aggregate_runs:
         ENV
     params:
         expected=expected_runs(),
+        code=code_of("aggregate_runs.py"),
     script:
         "../scripts/aggregate_runs.py"

@@ -1,7 +1,9 @@
 # Theory: quadratic wells (figure 5), Hessian spectra of the networks at the burn-in points and at the baseline
 # solution theta*, and the quadratic prediction of d*(epsilon, t0). The tables carry the whole config in their
 # metadata (from snakemake.config, not params), so growing the subspace grid does not rerun them.
-from dof.config import HessianConfig
+
+
+include: "theory_inputs.smk"
 
 
 rule quadratic_success:
@@ -16,6 +18,7 @@ rule quadratic_success:
     threads: 1
     params:
         quadratic=config["theory"]["quadratic"],
+        code=code_of("quadratic_success.py"),
     script:
         "../scripts/quadratic_success.py"
 
@@ -34,6 +37,7 @@ rule quadratic_widths:
     threads: 1
     params:
         quadratic=config["theory"]["quadratic"],
+        code=code_of("quadratic_widths.py"),
     script:
         "../scripts/quadratic_widths.py"
 
@@ -56,36 +60,9 @@ rule quadratic_figure:
     threads: 1
     params:
         quadratic=config["theory"]["quadratic"],
+        code=code_of("quadratic_figure.py"),
     script:
         "../scripts/quadratic_figure.py"
-
-
-def hessian_seeds():
-    """The run seeds whose baseline solution theta* and Hessian spectra the theory stage computes."""
-    return config["subspace"]["seeds"][: config["theory"]["hessian"]["n_seeds"]]
-
-
-def hessian_points():
-    """The checkpoints with a Hessian spectrum: every burn-in point t0_<t0> and the baseline solution."""
-    return [f"t0_{t0}" for t0 in config["burn_in"]["t0"]] + ["solution"]
-
-
-def hessian_settings():
-    """Hessian and SLQ settings without n_seeds, so adding seeds does not rerun the existing spectra."""
-    return hyperparameters(HessianConfig, config["theory"]["hessian"])
-
-
-def point_checkpoint(wildcards):
-    """The file a hessian_spectrum job analyses: the baseline solution or the burn-in file with t0_<t0> of the seed."""
-    if wildcards.point == "solution":
-        return expand(
-            rules.train_baseline.output[0],
-            dataset=wildcards.dataset,
-            model=wildcards.model,
-            seed=wildcards.seed,
-        )
-    t0 = wildcards.point.removeprefix("t0_")
-    return burn_in_files(wildcards.dataset, wildcards.model, t0, [wildcards.seed])
 
 
 rule hessian_spectrum:
@@ -103,19 +80,9 @@ rule hessian_spectrum:
     params:
         data=dataset_options,
         hessian=hessian_settings(),
+        code=code_of("hessian_spectrum.py"),
     script:
         "../scripts/hessian_spectrum.py"
-
-
-def seed_burn_in_files(wildcards):
-    """The burn-in files of the seed in the wildcards, one per configured t0."""
-    return [
-        path
-        for t0 in config["burn_in"]["t0"]
-        for path in burn_in_files(
-            wildcards.dataset, wildcards.model, t0, [wildcards.seed]
-        )
-    ]
 
 
 rule solution_geometry:
@@ -132,6 +99,7 @@ rule solution_geometry:
     params:
         data=dataset_options,
         hessian=hessian_settings(),
+        code=code_of("solution_geometry.py"),
     script:
         "../scripts/solution_geometry.py"
 
@@ -139,7 +107,9 @@ rule solution_geometry:
 rule hessian_table:
     input:
         spectra=per_network(
-            rules.hessian_spectrum.output[0], seed=hessian_seeds(), point=hessian_points()
+            rules.hessian_spectrum.output[0],
+            seed=hessian_seeds(),
+            point=hessian_points(),
         ),
         geometry=per_network(rules.solution_geometry.output[0], seed=hessian_seeds()),
     output:
@@ -148,6 +118,8 @@ rule hessian_table:
         f"{RESULTS}/logs/hessian_table.log",
     conda:
         ENV
+    params:
+        code=code_of("hessian_table.py"),
     script:
         "../scripts/hessian_table.py"
 
@@ -165,6 +137,7 @@ rule predict_thresholds:
         ENV
     params:
         prediction=config["theory"]["prediction"],
+        code=code_of("predict_thresholds.py"),
     script:
         "../scripts/predict_thresholds.py"
 
@@ -193,17 +166,7 @@ rule theory_figures:
     conda:
         ENV
     threads: 1
+    params:
+        code=code_of("theory_figures.py"),
     script:
         "../scripts/theory_figures.py"
-
-
-def theory_targets():
-    """The theory stage's tables and figures that `rule all` asks for."""
-    tables = [
-        *rules.quadratic_success.output,
-        *rules.quadratic_widths.output,
-        *rules.hessian_table.output,
-        *rules.predict_thresholds.output,
-    ]
-    figures = [path for template in rules.theory_figures.output for path in per_network(template)]
-    return tables + list(rules.quadratic_figure.output) + figures

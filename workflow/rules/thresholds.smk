@@ -1,6 +1,9 @@
 # Success probabilities P_s(d, epsilon, t0), threshold training dimensions d*, and the paper's figures 2, 3 and 6.
 
 
+include: "thresholds_inputs.smk"
+
+
 rule success_probabilities:
     input:
         rules.aggregate_runs.output,
@@ -12,15 +15,9 @@ rule success_probabilities:
         ENV
     params:
         thresholds=config["thresholds"],
+        code=code_of("success_probabilities.py"),
     script:
         "../scripts/success_probabilities.py"
-
-
-def baseline_reference(wildcards):
-    """With baseline.enabled: the runs and the baseline table that d_int90 and figure 2's dashed line need."""
-    if not config["baseline"]["enabled"]:
-        return {}
-    return {"runs": rules.aggregate_runs.output[0], "baseline": rules.baseline.output[0]}
 
 
 rule thresholds:
@@ -35,15 +32,9 @@ rule thresholds:
         ENV
     params:
         thresholds=config["thresholds"],
+        code=code_of("thresholds.py"),
     script:
         "../scripts/thresholds.py"
-
-
-def baseline_dashed_line(wildcards):
-    """With baseline.enabled: the baseline table, figure 2's dashed line."""
-    if not config["baseline"]["enabled"]:
-        return {}
-    return {"baseline": rules.baseline.output[0]}
 
 
 rule figures:
@@ -70,6 +61,8 @@ rule figures:
         f"{RESULTS}/logs/figures/{{dataset}}_{{model}}.log",
     conda:
         ENV
+    params:
+        code=code_of("figures.py"),
     script:
         "../scripts/figures.py"
 
@@ -88,18 +81,7 @@ rule figure6:
         f"{RESULTS}/logs/figure6.log",
     conda:
         ENV
+    params:
+        code=code_of("figure6.py"),
     script:
         "../scripts/figure6.py"
-
-
-def threshold_targets():
-    """The core tables and figures: runs, P_s, d*, figures 2, 3 and 6 (and the baseline table when it is on)."""
-    tables = [
-        *rules.aggregate_runs.output,
-        *rules.success_probabilities.output,
-        *rules.thresholds.output,
-    ]
-    if config["baseline"]["enabled"]:
-        tables += rules.baseline.output
-    figures = [path for template in rules.figures.output for path in per_network(template)]
-    return tables + figures + list(rules.figure6.output)

@@ -11,7 +11,7 @@ io.redirect_output(snakemake.log[0])
 inputs = snakemake.input
 settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "thresholds")
 table = methods.combine_methods(io.read_table(inputs.runs), io.read_table(inputs.lottery))
-success = thresholds.success_table(table, settings.epsilons, settings.metrics)
+success = thresholds.success_table(table, settings.epsilons, settings.metrics, settings.confidence)
 threshold_rows = thresholds.threshold_table(
     success,
     delta=settings.delta,

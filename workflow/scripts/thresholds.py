@@ -1,4 +1,5 @@
-"""Rule thresholds: d*(epsilon, t0) with bootstrap intervals, and d_int90 when the full-model baseline is on."""
+"""Rule thresholds: d*(epsilon, t0) on the grid (censoring flagged, bootstrap intervals), the fitted transition
+(binomial GLM on log2 d), and d_int90 when the full-model baseline is on."""
 
 from dof.analysis import thresholds
 from dof.config import ThresholdsConfig, from_mapping

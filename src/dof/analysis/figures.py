@@ -41,7 +41,8 @@ def success_map_figure(
     success: pd.DataFrame, thresholds: pd.DataFrame, baseline: pd.DataFrame | None = None
 ) -> plt.Figure:
     """Figure 2: P_s over (d, epsilon), one panel per (metric, t0), with the d*(delta) curve overlaid and, given a
-    full-model baseline table, its mean accuracy as a dashed line."""
+    full-model baseline table, the mean accuracy of its 'ok' seeds as a dashed line (omitted, with a note, when no
+    seed trained)."""
     metrics = [m for m in METRIC_LABELS if m in set(success["metric"])]
     t0s = sorted(success["t0"].unique())
     fig, axes = plt.subplots(
@@ -56,26 +57,17 @@ def success_map_figure(
     for row, metric in enumerate(metrics):
         for col, t0 in enumerate(t0s):
             ax = axes[row, col]
-            cell = success[(success["metric"] == metric) & (success["t0"] == t0)]
+            cell = success[(success["metric"] == metric) & (success["t0"] == t0) & (success["d"] > 0)]
             grid = cell.pivot_table(index="epsilon", columns="d", values="p_success")
             dims, eps = grid.columns.to_numpy(), grid.index.to_numpy()
             mesh = ax.pcolormesh(
                 _edges(dims, log=True), _edges(eps, log=False), grid.to_numpy(), cmap="Greys", vmin=0, vmax=1
             )
             curve = thresholds[(thresholds["metric"] == metric) & (thresholds["t0"] == t0)].sort_values("epsilon")
-            reached = curve[curve["d_star"].notna()]
-            if not reached.empty:
-                delta = float(curve["delta"].iloc[0])
-                ax.plot(
-                    reached["d_star"].astype(float),
-                    reached["epsilon"],
-                    "o-",
-                    color="tab:red",
-                    ms=3,
-                    label=rf"$d^*$ ($P_s \geq {1 - delta:g}$)",
-                )
-            if baseline is not None and not baseline.empty:
-                ax.axhline(float(baseline[metric].mean()), color="tab:blue", ls="--", lw=1, label="full model")
+            _map_d_star(ax, curve, dims)
+            reference = full_model_accuracy(baseline, metric)
+            if reference is not None:
+                ax.axhline(reference, color="tab:blue", ls="--", lw=1, label="full model")
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(loc="lower right", fontsize=7)
             ax.set_xscale("log", base=2)
@@ -86,35 +78,98 @@ def success_map_figure(
                 ax.set_ylabel(r"accuracy threshold $\epsilon$")
     first = success.iloc[0]
     fig.suptitle(f"Success probability, {first['dataset']} / {first['model']} (D = {first['n_params']:,})")
+    _note_failed_baseline(fig, baseline)
     fig.colorbar(mesh, ax=axes, label=r"success probability $P_s$", shrink=0.8)
     return fig
 
 
+def censoring(thresholds: pd.DataFrame) -> pd.Series:
+    """The `censoring` column of a threshold table; for tables without one: measured, or above_grid where d* is null."""
+    if "censoring" in thresholds.columns:
+        return thresholds["censoring"]
+    return pd.Series(np.where(thresholds["d_star"].isna(), "above_grid", "measured"), index=thresholds.index)
+
+
+def _map_d_star(ax: plt.Axes, curve: pd.DataFrame, dims: np.ndarray) -> None:
+    """Figure 2's d* over a success map: measured d* as red points on a line; d* = 0 (the start succeeds) or below
+    the grid as open triangles pointing left on the map's left edge, never reached as ones pointing right on its
+    right edge."""
+    if curve.empty or len(dims) == 0:
+        return
+    delta = float(curve["delta"].iloc[0])
+    kind = censoring(curve)
+    measured = curve[kind == "measured"]
+    if not measured.empty:
+        label = rf"$d^*$ ($P_s \geq {1 - delta:g}$)"
+        ax.plot(measured["d_star"].astype(float), measured["epsilon"], "o-", color="tab:red", ms=3, label=label)
+    left, right = _edges(np.sort(dims), log=True)[[0, -1]]
+    edges = (("<", ("start", "below_grid"), left, r"$d^*$ = 0 (start) or below grid"),)
+    edges += ((">", ("above_grid",), right, r"$d^*$ above grid"),)
+    for marker, kinds, edge, label in edges:
+        rows = curve[kind.isin(kinds)]
+        if not rows.empty:
+            x = np.full(len(rows), edge)
+            ax.plot(x, rows["epsilon"], marker, color="tab:red", mfc="none", ms=5, label=label, clip_on=False)
+
+
 def threshold_figure(thresholds: pd.DataFrame) -> plt.Figure:
-    """Figure 3: d* against epsilon, one curve per t0 with its bootstrap interval, one panel per metric."""
+    """Figure 3: d* against epsilon, one colour per t0, one panel per metric: the grid d* as steps (band: bootstrap
+    interval), the fitted d* (binomial GLM on log2 d, fit_status ok) as points with their Fieller interval, censored
+    grid d* as open triangles just outside the grid (down: d* = 0 or below the grid; up: never reached)."""
     metrics = [m for m in METRIC_LABELS if m in set(thresholds["metric"])]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.5), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(4.8 * len(metrics) + 1.6, 3.8), squeeze=False, sharey=True, layout="constrained"
+    )
     colors = plt.get_cmap("viridis")
     t0s = sorted(thresholds["t0"].unique())
+    d_min = float(thresholds["d_min"].min()) if "d_min" in thresholds.columns else 1.0
+    d_max = float(thresholds["d_max"].max())
+    all_eps = np.unique(thresholds["epsilon"].to_numpy(float))
+    shift = 0.1 * (np.diff(all_eps).min() if len(all_eps) > 1 else 0.05)
     for ax, metric in zip(axes[0], metrics):
         for i, t0 in enumerate(t0s):
             curve = thresholds[(thresholds["metric"] == metric) & (thresholds["t0"] == t0)].sort_values("epsilon")
-            curve = curve[curve["d_star"].notna()]
             if curve.empty:
                 continue
-            color = colors(i / max(len(t0s) - 1, 1))
+            color = colors(0.9 * i / max(len(t0s) - 1, 1))
             eps = curve["epsilon"].to_numpy(float)
-            ax.plot(eps, curve["d_star"].astype(float), "o-", color=color, ms=3, label=f"$t_0$ = {t0}")
-            lo = curve["d_star_lo"].astype(float).to_numpy()
-            hi = curve["d_star_hi"].astype(float).fillna(float(curve["d_max"].max())).to_numpy()
-            ax.fill_between(eps, lo, hi, color=color, alpha=0.15, lw=0)
+            offset = shift * (i - (len(t0s) - 1) / 2)  # side by side: the points and bounds of the t0 at one epsilon
+            kind = censoring(curve).to_numpy()
+            measured = kind == "measured"
+            grid = np.where(measured, curve["d_star"].astype("Float64").astype(float), np.nan)
+            edges = _edges(eps, log=False) if len(eps) > 1 else eps[0] + np.array([-0.025, 0.025])
+            ax.plot(np.repeat(edges, 2)[1:-1], np.repeat(grid, 2), color=color, lw=1.4, label=f"$t_0$ = {t0}")
+            lo = curve["d_star_lo"].astype("Float64").astype(float).clip(lower=d_min).fillna(d_min).to_numpy()
+            hi = curve["d_star_hi"].astype("Float64").astype(float).fillna(d_max).to_numpy()
+            for j in np.flatnonzero(measured):  # one step of band per measured epsilon
+                ax.fill_between(edges[j : j + 2], lo[j], hi[j], color=color, alpha=0.12, lw=0)
+            if "fit_status" in curve.columns:
+                fitted = curve[curve["fit_status"] == "ok"]
+                value = fitted["d_star_fit"].astype(float).to_numpy()
+                low = fitted["d_star_fit_lo"].astype(float).fillna(d_min / 2).to_numpy()
+                high = fitted["d_star_fit_hi"].astype(float).fillna(d_max * 2).to_numpy()
+                x = fitted["epsilon"].to_numpy(float) + offset
+                yerr = np.clip([value - low, high - value], 0, None)
+                ax.errorbar(x, value, yerr=yerr, fmt="o", color=color, ms=3.5, capsize=2, lw=1)
+            for marker, kinds, edge in (
+                ("v", ("start", "below_grid"), d_min / 1.6),
+                ("^", ("above_grid",), d_max * 1.6),
+            ):
+                rows = np.isin(kind, kinds)
+                ax.plot(eps[rows] + offset, np.full(rows.sum(), edge), marker, color=color, mfc="none", ms=6)
         ax.set_yscale("log", base=2)
+        ax.set_ylim(d_min / 2.5, d_max * 2.5)
         ax.set_xlabel(rf"{METRIC_LABELS[metric]} threshold $\epsilon$")
         ax.set_title(METRIC_LABELS[metric], fontsize=9)
-        ax.legend(fontsize=7, title="burn-in steps", title_fontsize=7)
+    delta = float(thresholds["delta"].iloc[0])
+    legend = axes[0, 0]
+    legend.step([], [], color="grey", lw=1.4, label=r"grid $d^*$ (band: bootstrap)")
+    legend.errorbar([], [], yerr=[], fmt="o", color="grey", ms=3.5, capsize=2, label=r"fitted $d^*$ (GLM, Fieller)")
+    legend.plot([], [], "v", color="grey", mfc="none", label=r"$d^*$ = 0 (start) / below grid")
+    legend.plot([], [], "^", color="grey", mfc="none", label=r"not reached by $d_{max}$")
+    fig.legend(*legend.get_legend_handles_labels(), loc="outside right upper", fontsize=7, title="burn-in steps")
     axes[0, 0].set_ylabel(r"threshold training dimension $d^*$ (parameters)")
     first = thresholds.iloc[0]
-    delta = float(first["delta"])
     fig.suptitle(
         f"$d^*$ ($P_s \\geq {1 - delta:g}$), {first['dataset']} / {first['model']} (D = {first['n_params']:,})"
     )
@@ -179,6 +234,18 @@ def quadratic_figure(spectra: dict[str, np.ndarray], success: pd.DataFrame, widt
                 ms=3,
                 label=rf"empirical $d^*$ ($P_s \geq {1 - delta:g}$)",
             )
+            never = curve[curve["d_star_empirical"].isna()]  # never reached: a bound at the grid's edge, no point
+            if not never.empty:
+                ax.plot(
+                    np.full(len(never), dims.max()),
+                    never["epsilon"],
+                    ">",
+                    color="tab:red",
+                    mfc="none",
+                    ms=5,
+                    label=r"$d^*$ above the grid",
+                    clip_on=False,
+                )
             ax.plot(
                 curve["d_star_predicted"], curve["epsilon"], "s--", color="tab:blue", ms=3, label=r"predicted $D - w^2$"
             )
@@ -333,7 +400,8 @@ def prediction_figure(prediction: pd.DataFrame) -> plt.Figure:
                 .reset_index()
             )
             eps = per_eps["epsilon"].to_numpy(float)
-            ax.plot(eps, per_eps["d_star"], "o-", color=color, ms=4, label=rf"measured, $t_0$ = {t0}")
+            shown_d = per_eps["d_star"].where(per_eps["d_star"] > 0)  # d* = 0 (the start) has no place on a log axis
+            ax.plot(eps, shown_d, "o-", color=color, ms=4, label=rf"measured, $t_0$ = {t0}")
             ax.fill_between(eps, per_eps["lo"], per_eps["hi"].fillna(per_eps["d_max"]), color=color, alpha=0.12, lw=0)
             above = per_eps[per_eps["d_star"].isna()]
             ax.plot(above["epsilon"], above["d_max"], "^", color=color, ms=6, mfc="none")
@@ -376,12 +444,34 @@ METHOD_STYLES = {
     "lottery_subspace": ("lottery subspace", "tab:red", "D-"),
     "lottery_ticket": ("lottery ticket (iterative)", "tab:purple", "^-"),
     "lottery_ticket_one_shot": ("lottery ticket (one-shot)", "tab:purple", "v--"),
+    "supermask": ("supermask (frozen weights)", "tab:orange", "P-"),
 }
+
+
+def full_model_accuracy(baseline: pd.DataFrame | None, metric: str) -> float | None:
+    """The full model's mean `metric` over its 'ok' baseline seeds (every row when there is no status column);
+    None without a baseline or when no seed trained: no reference line is drawn against a network that never did."""
+    if baseline is None or baseline.empty or metric not in baseline.columns:
+        return None
+    if "status" in baseline.columns:
+        baseline = baseline[baseline["status"].eq("ok")]
+    value = float(baseline[metric].mean()) if not baseline.empty else float("nan")
+    return value if np.isfinite(value) else None
+
+
+def _note_failed_baseline(fig: plt.Figure, baseline: pd.DataFrame | None) -> None:
+    """A footnote when a baseline table is given but none of its seeds is 'ok': why the full-model line is absent."""
+    if baseline is None or baseline.empty or "status" not in baseline.columns or baseline["status"].eq("ok").any():
+        return
+    states = ", ".join(sorted(set(baseline["status"])))
+    note = f"no full-model line: no baseline seed trained (status {states}; see baseline.parquet)"
+    fig.text(0.01, -0.02, note, fontsize=7, va="top")
 
 
 def compression_figure(methods: pd.DataFrame, baseline: pd.DataFrame) -> plt.Figure:
     """Figure 7: final accuracy against compression D / d for every method (median over seeds, band = min to max;
-    a diverged run counts as 0), one panel per metric, the full model's mean accuracy as a dashed line."""
+    a diverged run counts as 0), one panel per metric, the mean accuracy of the full model's 'ok' seeds as a dashed
+    line (omitted, with a note, when no seed trained)."""
     metrics = [m for m in METRIC_LABELS if m in methods.columns]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.8), squeeze=False, sharey=True)
     burn_in_t0s = sorted(methods.loc[methods["method"] == "burn_in", "t0"].unique())
@@ -399,8 +489,9 @@ def compression_figure(methods: pd.DataFrame, baseline: pd.DataFrame) -> plt.Fig
                 name = f"{label}, $t_0$ = {t0}" if method == "burn_in" else label
                 ax.plot(compression, stats["median"], style, color=shade, ms=3, label=name)
                 ax.fill_between(compression, stats["min"], stats["max"], color=shade, alpha=0.12, lw=0)
-        if metric in baseline.columns and not baseline.empty:
-            ax.axhline(float(baseline[metric].mean()), color="black", ls="--", lw=1, label="full model")
+        reference = full_model_accuracy(baseline, metric)
+        if reference is not None:
+            ax.axhline(reference, color="black", ls="--", lw=1, label="full model")
         ax.set_xscale("log")
         ax.set_xlabel("compression D / d")
         ax.set_title(METRIC_LABELS[metric], fontsize=9)
@@ -408,6 +499,7 @@ def compression_figure(methods: pd.DataFrame, baseline: pd.DataFrame) -> plt.Fig
     axes[0, 0].set_ylabel("final accuracy (median over seeds)")
     first = methods.iloc[0]
     fig.suptitle(f"Accuracy against compression, {first['dataset']} / {first['model']} (D = {first['n_params']:,})")
+    _note_failed_baseline(fig, baseline)
     return fig
 
 
@@ -426,7 +518,7 @@ def threshold_fraction_figure(thresholds: pd.DataFrame, t0: int = 0) -> plt.Figu
     for ax, metric in zip(axes[0], metrics):
         for i, (model, dataset) in enumerate(pairs):
             curve = rows[(rows["metric"] == metric) & (rows["model"] == model) & (rows["dataset"] == dataset)]
-            curve = curve[curve["d_star"].notna()].sort_values("epsilon")
+            curve = curve[censoring(curve) == "measured"].sort_values("epsilon")  # no bounds on a fraction curve
             if curve.empty:
                 continue
             n_params = int(curve["n_params"].iloc[0])

@@ -10,25 +10,30 @@ import pandas as pd
 from dof.analysis.records import check_complete
 from dof.analysis.thresholds import GROUP, first_crossing, with_method
 
-METHODS = ("random", "burn_in", "lottery_subspace", "lottery_ticket", "lottery_ticket_one_shot")
+METHODS = ("random", "burn_in", "lottery_subspace", "lottery_ticket", "lottery_ticket_one_shot", "supermask")
 """Values of the `method` column: random (t0 = 0) and burn-in (t0 > 0) subspaces, lottery subspaces, lottery tickets
-from iterative magnitude pruning and from the authors' one-shot pruning."""
+from iterative magnitude pruning and from the authors' one-shot pruning, supermasks over frozen weights."""
 
 SUBSPACE_KEY = ["dataset", "model", "d", "seed"]
 TICKET_KEY = ["dataset", "model", "method", "kept_fraction", "seed"]
 
 
 def aggregate_lottery(chunks: Sequence[pd.DataFrame], expected: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Lottery subspace and ticket chunk tables into one, each checked against its grid (`expected['subspaces']`,
-    `expected['tickets']` if tickets run), sorted by method, d and seed."""
+    """Lottery subspace, ticket and supermask chunk tables into one, each checked against its grid
+    (`expected['subspaces']`, `expected['tickets']` / `['supermasks']` if they run), sorted by method, d and seed."""
     table = pd.concat(list(chunks), ignore_index=True)
     subspaces = table[table["method"] == "lottery_subspace"]
     check_complete(subspaces, expected["subspaces"])
-    tickets = table[table["method"] != "lottery_subspace"]
+    tickets = table[~table["method"].isin(["lottery_subspace", "supermask"])]
     if "tickets" in expected:
         check_complete(tickets, expected["tickets"])
     elif not tickets.empty:
         raise ValueError(f"{len(tickets)} ticket rows found but tickets are not configured")
+    masks = table[table["method"] == "supermask"]
+    if "supermasks" in expected:
+        check_complete(masks, expected["supermasks"])
+    elif not masks.empty:
+        raise ValueError(f"{len(masks)} supermask rows found but supermasks are not configured")
     order = ["dataset", "model", "method", "d", "seed"]
     return table.sort_values(order, kind="stable").reset_index(drop=True)
 

@@ -232,6 +232,37 @@ DATASET_SHAPES: dict[str, tuple[tuple[int, int, int], int]] = {
 }
 
 
+# The files torchvision reads for each dataset, relative to data.root: any one complete layout will do (MNIST-format
+# sets also accept torchvision's legacy processed/*.pt cache). Existence only; the loaders check the contents.
+MNIST_RAW = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+CIFAR10_BATCHES = (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta")
+TORCHVISION_FILES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "mnist": (tuple(f"MNIST/raw/{f}" for f in MNIST_RAW), ("MNIST/processed/training.pt", "MNIST/processed/test.pt")),
+    "fashion_mnist": (
+        tuple(f"FashionMNIST/raw/{f}" for f in MNIST_RAW),
+        ("FashionMNIST/processed/training.pt", "FashionMNIST/processed/test.pt"),
+    ),
+    "cifar10": (tuple(f"cifar-10-batches-py/{f}" for f in CIFAR10_BATCHES),),
+    "cifar100": (("cifar-100-python/train", "cifar-100-python/test", "cifar-100-python/meta"),),
+    "svhn": (("train_32x32.mat", "test_32x32.mat"),),
+}
+
+
+def check_available(name: str, root: str | Path) -> None:
+    """Refuse a torchvision dataset whose files are not under `root` (for runs with download off), naming the
+    dataset, the root, the files missing and the switch `data.download`."""
+    if name not in TORCHVISION_FILES:
+        raise KeyError(f"dataset {name!r} is not read through torchvision; those are {sorted(TORCHVISION_FILES)}")
+    layouts = TORCHVISION_FILES[name]
+    missing = [[f for f in layout if not (Path(root) / f).is_file()] for layout in layouts]
+    if any(not files for files in missing):
+        return
+    raise FileNotFoundError(
+        f"dataset {name!r} is not under data.root = {Path(root)}/ and data.download is false: missing "
+        f"{', '.join(missing[0])}; set data.download: true to download it, or put torchvision's files there"
+    )
+
+
 def load_dataset(name: str, **options: object) -> Dataset:
     """Load a registered dataset by name; options are the loader's keyword arguments."""
     if name not in DATASETS:

@@ -18,15 +18,30 @@ import torch
 CONFIG_METADATA_KEY = b"dof.config"
 
 
+def current_umask() -> int:
+    """The process umask, read from /proc where Linux has it (os.umask must set it to read it, racing threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; it replaces `path` only if the block finishes."""
+    """Yield a temporary path beside `path`; it replaces `path` only if the block finishes, with the mode a plain
+    open() would give (0o666 less the umask, not mkstemp's 0o600)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

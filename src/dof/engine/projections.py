@@ -73,6 +73,11 @@ def _check_sizes(n_params: int, dim: int) -> tuple[int, int]:
     return n_params, dim
 
 
+def _identity(projection: Any) -> dict[str, Any]:
+    """The keys every projection's description starts with: its kind, D, d and seed."""
+    return {"kind": projection.kind, "n_params": projection.n_params, "dim": projection.dim, "seed": projection.seed}
+
+
 def _as_rows(phi: torch.Tensor, dim: int) -> torch.Tensor:
     """phi (..., d) as a (batch, d) matrix."""
     if phi.shape[-1] != dim:
@@ -97,15 +102,13 @@ def _map_threads(fn, items: list, parallel: bool = True) -> list:
 # dense
 
 
-class _BlockProject(torch.autograd.Function):
-    """A phi and A^T g accumulated block by block over `projection.blocks()`, in block order."""
+class _Project(torch.autograd.Function):
+    """A phi for any projection through its `forward_rows` ((batch, d) -> (batch, D)); the backward pass computes
+    A^T g directly through its `backward_rows` ((batch, D) -> (batch, d)), never through A's autograd graph."""
 
     @staticmethod
-    def forward(phi: torch.Tensor, projection: DenseProjection) -> torch.Tensor:
-        rows = _as_rows(phi, projection.dim)
-        out = rows.new_zeros(rows.shape[0], projection.n_params)
-        for start, block in projection.blocks():
-            out.addmm_(rows[:, start : start + block.shape[0]], block)
+    def forward(phi: torch.Tensor, projection: DenseProjection | SparseProjection | FastfoodProjection) -> torch.Tensor:
+        out = projection.forward_rows(_as_rows(phi, projection.dim))
         return out.reshape(*phi.shape[:-1], projection.n_params)
 
     @staticmethod
@@ -116,10 +119,7 @@ class _BlockProject(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         projection = ctx.projection
-        g = grad.reshape(-1, projection.n_params)
-        out = g.new_empty(g.shape[0], projection.dim)
-        for start, block in projection.blocks():
-            out[:, start : start + block.shape[0]] = g @ block.T
+        out = projection.backward_rows(grad.reshape(-1, projection.n_params))
         return out.reshape(*grad.shape[:-1], projection.dim), None
 
 
@@ -220,14 +220,25 @@ class DenseProjection:
         return self.rows.T
 
     def __call__(self, phi: torch.Tensor) -> torch.Tensor:
-        return _BlockProject.apply(phi, self)
+        return _Project.apply(phi, self)
+
+    def forward_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """A phi for a (batch, d) matrix, accumulated block by block in block order."""
+        out = rows.new_zeros(rows.shape[0], self.n_params)
+        for start, block in self.blocks():
+            out.addmm_(rows[:, start : start + block.shape[0]], block)
+        return out
+
+    def backward_rows(self, g: torch.Tensor) -> torch.Tensor:
+        """A^T g for a (batch, D) matrix, block by block."""
+        out = g.new_empty(g.shape[0], self.dim)
+        for start, block in self.blocks():
+            out[:, start : start + block.shape[0]] = g @ block.T
+        return out
 
     def describe(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "n_params": self.n_params,
-            "dim": self.dim,
-            "seed": self.seed,
+            **_identity(self),
             "mode": self.mode,
             "memory_budget": self.memory_budget,
             "block_columns": DENSE_BLOCK_COLUMNS,
@@ -280,26 +291,6 @@ def _distinct_sorted(n_rows: int, k: int, n_cols: int, gen: torch.Generator) -> 
         if n_dup == 0:
             return idx
         idx[dup] = torch.randint(0, n_rows, (n_dup,), generator=gen)
-
-
-class _SparseProject(torch.autograd.Function):
-    @staticmethod
-    def forward(phi: torch.Tensor, projection: SparseProjection) -> torch.Tensor:
-        rows = _as_rows(phi, projection.dim)
-        out = (projection.a_csr @ rows.T).T if rows.shape[0] > 1 else (projection.a_csr @ rows[0]).unsqueeze(0)
-        return out.reshape(*phi.shape[:-1], projection.n_params)
-
-    @staticmethod
-    def setup_context(ctx, inputs: tuple, output: torch.Tensor) -> None:
-        ctx.projection = inputs[1]
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        projection = ctx.projection
-        g = grad.reshape(-1, projection.n_params)
-        out = (projection.at_csr @ g.T).T if g.shape[0] > 1 else (projection.at_csr @ g[0]).unsqueeze(0)
-        return out.reshape(*grad.shape[:-1], projection.dim), None
 
 
 class SparseProjection:
@@ -375,14 +366,19 @@ class SparseProjection:
         return self.a_csr.to_dense()
 
     def __call__(self, phi: torch.Tensor) -> torch.Tensor:
-        return _SparseProject.apply(phi, self)
+        return _Project.apply(phi, self)
+
+    def forward_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """A phi for a (batch, d) matrix through the CSR copy of A."""
+        return (self.a_csr @ rows.T).T if rows.shape[0] > 1 else (self.a_csr @ rows[0]).unsqueeze(0)
+
+    def backward_rows(self, g: torch.Tensor) -> torch.Tensor:
+        """A^T g for a (batch, D) matrix through the CSR copy of A^T."""
+        return (self.at_csr @ g.T).T if g.shape[0] > 1 else (self.at_csr @ g[0]).unsqueeze(0)
 
     def describe(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "n_params": self.n_params,
-            "dim": self.dim,
-            "seed": self.seed,
+            **_identity(self),
             "nnz_per_column": self.nnz_per_column,
             "block_columns": SPARSE_BLOCK_COLUMNS,
             "device": self.device.type,
@@ -466,39 +462,6 @@ def walsh_hadamard(x: torch.Tensor, max_factor: int = HADAMARD_MAX_FACTOR) -> to
     return _WalshHadamard.apply(x, max_factor)  # hadamard_factors refuses lengths that are not powers of two
 
 
-class _FastfoodProject(torch.autograd.Function):
-    @staticmethod
-    def forward(phi: torch.Tensor, projection: FastfoodProjection) -> torch.Tensor:
-        rows = _as_rows(phi, projection.dim)
-        n, size = projection.n_padded, projection.n_params
-        out = rows.new_zeros(rows.shape[0], size)
-        for j, (signs, perm, _, gauss, scale) in enumerate(projection.blocks):
-            x = rows[:, j * n : (j + 1) * n]
-            x = torch.nn.functional.pad(x, (0, n - x.shape[1])) * signs
-            x = walsh_hadamard(x)[:, perm] * gauss
-            out.add_(walsh_hadamard(x)[:, :size], alpha=scale)
-        return out.reshape(*phi.shape[:-1], size)
-
-    @staticmethod
-    def setup_context(ctx, inputs: tuple, output: torch.Tensor) -> None:
-        ctx.projection = inputs[1]
-
-    @staticmethod
-    @once_differentiable
-    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        projection = ctx.projection
-        n, size, dim = projection.n_padded, projection.n_params, projection.dim
-        g = grad.reshape(-1, size)
-        g = torch.nn.functional.pad(g, (0, n - size))
-        out = g.new_empty(g.shape[0], dim)
-        for j, (signs, _, inverse, gauss, scale) in enumerate(projection.blocks):
-            y = (walsh_hadamard(g) * (gauss * scale))[:, inverse]
-            y = walsh_hadamard(y) * signs
-            width = min(n, dim - j * n)
-            out[:, j * n : j * n + width] = y[:, :width]
-        return out.reshape(*grad.shape[:-1], dim), None
-
-
 class FastfoodProjection:
     """Li et al.'s Fastfood projection A = c S H G Pi H B P over the whole network.
 
@@ -543,14 +506,34 @@ class FastfoodProjection:
         return self(torch.eye(self.dim, device=self.device)).T
 
     def __call__(self, phi: torch.Tensor) -> torch.Tensor:
-        return _FastfoodProject.apply(phi, self)
+        return _Project.apply(phi, self)
+
+    def forward_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """A phi for a (batch, d) matrix: per block of n coordinates, pad, B, H, Pi, G, H, scale, crop to D."""
+        n, size = self.n_padded, self.n_params
+        out = rows.new_zeros(rows.shape[0], size)
+        for j, (signs, perm, _, gauss, scale) in enumerate(self.blocks):
+            x = rows[:, j * n : (j + 1) * n]
+            x = torch.nn.functional.pad(x, (0, n - x.shape[1])) * signs
+            x = walsh_hadamard(x)[:, perm] * gauss
+            out.add_(walsh_hadamard(x)[:, :size], alpha=scale)
+        return out
+
+    def backward_rows(self, g: torch.Tensor) -> torch.Tensor:
+        """A^T g for a (batch, D) matrix: the transposed steps in reverse order, per block."""
+        n, size, dim = self.n_padded, self.n_params, self.dim
+        g = torch.nn.functional.pad(g, (0, n - size))
+        out = g.new_empty(g.shape[0], dim)
+        for j, (signs, _, inverse, gauss, scale) in enumerate(self.blocks):
+            y = (walsh_hadamard(g) * (gauss * scale))[:, inverse]
+            y = walsh_hadamard(y) * signs
+            width = min(n, dim - j * n)
+            out[:, j * n : j * n + width] = y[:, :width]
+        return out
 
     def describe(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
-            "n_params": self.n_params,
-            "dim": self.dim,
-            "seed": self.seed,
+            **_identity(self),
             "n_padded": self.n_padded,
             "n_blocks": self.n_blocks,
             "scaling": "1/sqrt(D*sum(G^2)): unit squared column norm in expectation after truncation to D rows",
@@ -586,7 +569,7 @@ class TrajectoryProjection:
         return phi @ self.basis.T
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": self.kind, "n_params": self.n_params, "dim": self.dim, "seed": self.seed}
+        return _identity(self)
 
 
 RANDOM_PROJECTIONS = {"dense": DenseProjection, "sparse": SparseProjection, "fastfood": FastfoodProjection}

@@ -1,7 +1,9 @@
-"""Provenance recorded with every run: package, git commit, torch version, device, config hash."""
+"""Provenance recorded with every run (package, git commit and whether the checkout was dirty, torch version,
+device, config hash) and the fingerprint of the code a workflow script runs."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -20,21 +22,21 @@ def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-@functools.lru_cache(maxsize=1)
-def git_commit() -> str | None:
-    """The commit of the checkout the package runs from, or None outside git."""
+def _git(*args: str) -> str | None:
+    """The output of a git command run in the package's folder, or None outside git (or without git)."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
+            ["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=10, check=True
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    return out.stdout
+
+
+@functools.lru_cache(maxsize=1)
+def git_commit() -> str | None:
+    """The commit of the checkout the package runs from, or None outside git."""
+    return (_git("rev-parse", "HEAD") or "").strip() or None
 
 
 def provenance(device: str) -> dict[str, Any]:
@@ -42,6 +44,71 @@ def provenance(device: str) -> dict[str, Any]:
     return {
         "dof_version": dof.__version__,
         "git_commit": git_commit(),
+        "git_dirty": git_dirty(),
         "torch_version": torch.__version__,
         "device": device,
     }
+
+
+@functools.lru_cache(maxsize=1)
+def git_dirty() -> bool | None:
+    """Whether the checkout the package runs from has uncommitted changes to tracked files (None outside git)."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return None if status is None else bool(status.strip())
+
+
+def _without_docstrings(tree: ast.AST) -> ast.AST:
+    """The syntax tree with every module, class and function docstring removed (they do not change what runs)."""
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and body:
+            first = body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def _package_imports(tree: ast.AST, package_root: Path) -> set[Path]:
+    """The files of the `dof` modules a syntax tree imports (a `from dof.x import name` that is not a module counts
+    as dof.x)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    files = set()
+    for name in names:
+        parts = name.split(".")
+        if parts[0] != package_root.name:
+            continue
+        base = package_root.joinpath(*parts[1:])
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                files.add(candidate)
+    return files
+
+
+def code_fingerprint(script: str | Path, package_root: Path | None = None) -> str:
+    """A hash of what a workflow script runs: the syntax of the script and of every `dof` module it imports,
+    transitively, without comments, docstrings or formatting; a rule that carries it as a param reruns when that
+    code changes and not when an unrelated module, a comment or a docstring does."""
+    package_root = package_root or Path(dof.__file__).resolve().parent
+    pending, seen, digest = [Path(script).resolve()], set(), hashlib.sha256()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        tree = ast.parse(path.read_text(), filename=str(path))
+        pending.extend(_package_imports(tree, package_root) - seen)
+    for path in sorted(seen):
+        tree = _without_docstrings(ast.parse(path.read_text(), filename=str(path)))
+        name = path.relative_to(package_root.parent) if path.is_relative_to(package_root.parent) else path.name
+        digest.update(f"{name}\n{ast.dump(tree, annotate_fields=False)}\n".encode())
+    return digest.hexdigest()[:16]

@@ -14,7 +14,7 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn import functional as F
 
-from dof.config import BurnInConfig, SubspaceConfig
+from dof.config import BaselineConfig, BurnInConfig, SubspaceConfig
 from dof.engine.data import Dataset
 from dof.engine.seeding import generator
 from dof.engine.subspace import AffineSubspace, flatten_params
@@ -186,7 +186,7 @@ class SubspaceResult:
     wall_time_s: float
 
 
-def adam(params: list[torch.Tensor], config: SubspaceConfig) -> torch.optim.Adam:
+def adam(params: list[torch.Tensor], config: SubspaceConfig | BaselineConfig) -> torch.optim.Adam:
     """torch's Adam with the config's learning rate, betas and eps (correct bias correction)."""
     return torch.optim.Adam(params, lr=config.lr, betas=(config.beta1, config.beta2), eps=config.eps)
 
@@ -203,8 +203,8 @@ def _finish(subspace: AffineSubspace, phi: torch.Tensor, data: Dataset, status: 
     return {"status": status, "steps": steps, **metrics, "phi_norm": phi_norm}
 
 
-def subspace_steps(n_examples: int, config: SubspaceConfig) -> int:
-    """The step budget of a subspace run: config.epochs epochs of mini-batches."""
+def subspace_steps(n_examples: int, config: SubspaceConfig | BaselineConfig) -> int:
+    """The step budget of a subspace run (or of the full-model baseline): config.epochs epochs of mini-batches."""
     return config.epochs * steps_per_epoch(n_examples, config.batch_size)
 
 

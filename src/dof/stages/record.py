@@ -16,28 +16,25 @@ METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 
 def run_record(
     data: Dataset,
-    model: str,
-    n_params: int,
-    t0: int,
+    start: Mapping[str, Any],
     d: int,
-    seed: int,
     seeds: Mapping[str, int],
     projection: Mapping[str, Any],
-    start: Mapping[str, float],
     outcome: Mapping[str, Any],
     run_config: Mapping[str, Any],
     device: str,
     **extra: Any,
 ) -> dict[str, Any]:
-    """One record: grid point, recorded seeds, projection (`kind` and its settings), the start's accuracies, the
-    outcome (status, steps, metrics, phi_norm, wall_time_s), provenance, the hash of the run's settings, `extra`."""
+    """One record: the start point (`model`, `n_params`, `seed`, `t0` and its `train_acc` / `test_acc`), d, the
+    recorded seeds, the projection (`kind` and its settings), the outcome (status, steps, metrics, phi_norm,
+    wall_time_s), provenance, the hash of the run's settings and `extra` columns."""
     return {
         "dataset": data.name,
-        "model": model,
-        "n_params": int(n_params),
-        "t0": int(t0),
+        "model": start["model"],
+        "n_params": int(start["n_params"]),
+        "t0": int(start["t0"]),
         "d": int(d),
-        "seed": int(seed),
+        "seed": int(start["seed"]),
         **seeds,
         "projection": projection["kind"],
         "projection_settings": json.dumps(dict(projection), sort_keys=True),

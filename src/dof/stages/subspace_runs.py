@@ -40,6 +40,11 @@ def method_of(t0: int) -> str:
     return "random" if t0 == 0 else "burn_in"
 
 
+def extra(checkpoint: Mapping[str, Any], vmap_runs: int) -> dict[str, Any]:
+    """The columns a random or burn-in subspace run adds to its record: its method and the vmap group size."""
+    return {"method": method_of(int(checkpoint["t0"])), "vmap_runs": vmap_runs}
+
+
 def not_trained(checkpoint: Mapping[str, Any]) -> dict[str, Any]:
     """The outcome of a run whose burn-in diverged: not trained, status 'burn_in_diverged', NaN metrics."""
     nan = float("nan")
@@ -72,9 +77,8 @@ def run_subspaces(
         if checkpoint.get("status", "ok") != "ok":
             seeds = run_seeds(int(checkpoint["seed"]), dim)
             projection = {"kind": config.projection, "n_params": int(checkpoint["n_params"]), "dim": dim}
-            rows.append(
-                _record(data, checkpoint, dim, seeds, projection, not_trained(checkpoint), run_config, device, 1)
-            )
+            outcome, columns = not_trained(checkpoint), extra(checkpoint, 1)
+            rows.append(run_record(data, checkpoint, dim, seeds, projection, outcome, run_config, device, **columns))
     step = max(1, int(config.vmap_runs))
     for first in range(0, len(trainable), step):
         group = trainable[first : first + step]
@@ -93,11 +97,8 @@ def run_subspaces(
         for checkpoint, (subspace, seeds), result in zip(group, started, results):
             outcome = dataclasses.asdict(result)
             projection = subspace.projection.describe()
-            rows.append(
-                _record(
-                    data, checkpoint, dim, seeds, projection, outcome, run_config, device, len(group) if together else 1
-                )
-            )
+            columns = extra(checkpoint, len(group) if together else 1)
+            rows.append(run_record(data, checkpoint, dim, seeds, projection, outcome, run_config, device, **columns))
             LOG.info(
                 "run %d/%d done: seed %s, t0=%s, d=%d, %s, train_acc %.4f, %.1f s",
                 len(rows),
@@ -111,35 +112,3 @@ def run_subspaces(
             )
         del started, subspaces  # free this group's projections before the next group builds its own
     return pd.DataFrame(rows)
-
-
-def _record(
-    data: Dataset,
-    checkpoint: Mapping[str, Any],
-    dim: int,
-    seeds: Mapping[str, int],
-    projection: Mapping[str, Any],
-    outcome: Mapping[str, Any],
-    run_config: Mapping[str, Any],
-    device: str,
-    vmap_runs: int,
-) -> dict[str, Any]:
-    """A random or burn-in subspace run's record."""
-    t0 = int(checkpoint["t0"])
-    start = {"train_acc": checkpoint["train_acc"], "test_acc": checkpoint["test_acc"]}
-    return run_record(
-        data,
-        checkpoint["model"],
-        int(checkpoint["n_params"]),
-        t0,
-        dim,
-        int(checkpoint["seed"]),
-        seeds,
-        projection,
-        start,
-        outcome,
-        run_config,
-        device,
-        method=method_of(t0),
-        vmap_runs=vmap_runs,
-    )

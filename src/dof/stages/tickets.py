@@ -157,7 +157,7 @@ def lottery_tickets(
     requested = sorted({float(f) for f in config.kept_fractions}, reverse=True)
     seeds = {key: run_seeds(seed, 0)[key] for key in ("init_seed", "burn_in_batch_seed")} | {"batch_seed": batch_seed}
     projection = {"kind": "mask", "rewind_step": config.rewind_step}
-    start_acc = {"train_acc": start["train_acc"], "test_acc": start["test_acc"]}
+    start = {**start, "n_params": n_params}
 
     def retrain(mask: torch.Tensor, rewind_theta: torch.Tensor, record: int = 0) -> tuple[MaskedResult, dict]:
         begin = time.perf_counter()
@@ -178,23 +178,10 @@ def lottery_tickets(
         return result, {"status": status, "steps": result.steps, **metrics, "phi_norm": math.nan, "wall_time_s": wall}
 
     def record(method: str, fraction: float, mask: torch.Tensor, prune_round: int, outcome: dict) -> dict:
+        columns = {"method": method, "rewind_step": config.rewind_step, "kept_fraction": fraction}
+        d = int(mask.sum())
         return run_record(
-            data,
-            start["model"],
-            n_params,
-            0,
-            int(mask.sum()),
-            seed,
-            seeds,
-            projection,
-            start_acc,
-            outcome,
-            run_config,
-            device,
-            method=method,
-            rewind_step=config.rewind_step,
-            kept_fraction=fraction,
-            prune_round=prune_round,
+            data, start, d, seeds, projection, outcome, run_config, device, **columns, prune_round=prune_round
         )
 
     rows = []

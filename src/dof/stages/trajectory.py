@@ -139,24 +139,15 @@ def run_lottery_subspaces(
         projection = make_projection("lottery", n_params, dim, seeds["subspace_seed"], device, basis=artifact["basis"])
         subspace = AffineSubspace(model, artifact["theta_start"].to(device), projection)
         result = train_subspace(subspace, data, seeds["batch_seed"], config, label=f"lottery d={dim} seed {seed}")
-        start = {"train_acc": artifact["start_train_acc"], "test_acc": artifact["start_test_acc"]}
+        start = {
+            "model": artifact["model"],
+            "n_params": n_params,
+            "seed": seed,
+            "t0": 0,
+            "train_acc": artifact["start_train_acc"],
+            "test_acc": artifact["start_test_acc"],
+        }
         outcome = dataclasses.asdict(result)
-        rows.append(
-            run_record(
-                data,
-                artifact["model"],
-                n_params,
-                0,
-                dim,
-                seed,
-                seeds,
-                projection.describe(),
-                start,
-                outcome,
-                run_config,
-                device,
-                method="lottery_subspace",
-                vmap_runs=1,
-            )
-        )
+        record = run_record(data, start, dim, seeds, projection.describe(), outcome, run_config, device)
+        rows.append(record | {"method": "lottery_subspace", "vmap_runs": 1})
     return pd.DataFrame(rows)

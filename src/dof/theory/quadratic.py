@@ -160,7 +160,7 @@ def empirical_threshold(success: pd.DataFrame, delta: float = 0.1) -> pd.DataFra
     for (spectrum, r, eps), cell in success.groupby(["spectrum", "R", "epsilon"], sort=True):
         cell = cell.sort_values("d")
         dims = cell["d"].to_numpy()
-        d_star = first_crossing(dims, cell["p_success"].to_numpy(), 1.0 - delta)
+        d_star = float(first_crossing(dims, cell["p_success"].to_numpy(), 1.0 - delta))  # a 0-d array: no Int64
         rows.append(
             {
                 "spectrum": spectrum,
@@ -171,8 +171,8 @@ def empirical_threshold(success: pd.DataFrame, delta: float = 0.1) -> pd.DataFra
                 "d_max": int(dims.max()),
             }
         )
-    table = pd.DataFrame(rows)
-    table["d_star_empirical"] = table["d_star_empirical"].astype("Float64").astype("Int64")
+    table = pd.DataFrame(rows, columns=["spectrum", "R", "epsilon", "delta", "d_star_empirical", "d_max"])
+    table["d_star_empirical"] = table["d_star_empirical"].astype(float).astype("Float64").astype("Int64")
     return table
 
 

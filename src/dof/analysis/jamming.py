@@ -1,0 +1,155 @@
+"""Jamming tables: P(L = 0) per (dataset, depth, P, N), N*(P) with the d* machinery of dof.analysis.thresholds (N in
+the role of d, P in that of D), the ratio c0 = N*/P, and ensembles of the seeds' outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dof.analysis.records import check_complete
+from dof.analysis.thresholds import fit_transition, success_table, threshold_table
+from dof.stages.jamming import RUN_KEY
+
+CELL = ["dataset", "depth", "n_train"]
+"""One curve of P(L = 0) over N: a dataset, a depth and a training set size P."""
+
+RENAMED = {
+    "model": "depth",
+    "n_params": "n_train",
+    "d": "n_params",
+    "d_star": "n_star",
+    "d_star_lo": "n_star_lo",
+    "d_star_hi": "n_star_hi",
+    "d_min": "n_min",
+    "d_max": "n_max",
+    "d_star_fit": "n_star_fit",
+    "d_star_fit_lo": "n_star_fit_lo",
+    "d_star_fit_hi": "n_star_fit_hi",
+    "d50_fit": "n50_fit",
+    "d_star_fraction": "n_star_over_p",
+}
+"""thresholds.py's column names (d, D) as the jamming tables' (N, P)."""
+
+
+def aggregate_runs(chunks: list[pd.DataFrame], expected: pd.DataFrame) -> pd.DataFrame:
+    """The chunk tables as jamming_runs.parquet, checked against the grid and sorted by the run key."""
+    runs = pd.concat(chunks, ignore_index=True)
+    check_complete(runs, expected)
+    return runs.sort_values(RUN_KEY, kind="stable").reset_index(drop=True)
+
+
+def threshold_view(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs as success_table groups them: model = the depth, n_params = P (so d_star_fraction is N*/P), d = N,
+    metric `fitted` (1 when L = 0 was reached); stuck, budget and diverged runs are failures."""
+    return pd.DataFrame(
+        {
+            "dataset": runs["dataset"],
+            "model": runs["depth"].astype(int),
+            "n_params": runs["n_train"].astype(int),
+            "method": "jamming",
+            "t0": 0,
+            "d": runs["n_params"].astype(int),
+            "seed": runs["seed"],
+            "status": np.where(runs["status"].eq("diverged"), "diverged", "ok"),
+            "fitted": runs["status"].eq("fitted").astype(float),
+        }
+    )
+
+
+def _renamed(table: pd.DataFrame) -> pd.DataFrame:
+    """A thresholds.py table with jamming names and without its constant columns."""
+    table = table.drop(columns=["method", "t0", "metric", "epsilon"], errors="ignore").rename(columns=RENAMED)
+    return table.astype({"depth": int, "n_train": int})
+
+
+def success(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """P(L = 0) per (dataset, depth, P, N) with its exact binomial interval (thresholds.success_table)."""
+    return _renamed(success_table(threshold_view(runs), [1.0], ["fitted"], confidence))
+
+
+def thresholds(
+    runs: pd.DataFrame, delta: float, n_bootstrap: int, confidence: float = 0.95, seed: int = 0
+) -> pd.DataFrame:
+    """N*(P) at the levels 1/2 and 1 - delta (`level`), by thresholds.threshold_table: the grid N*, its censoring
+    and bootstrap interval, and the fitted logistic transition in log2 N with its Fieller interval."""
+    raw = success_table(threshold_view(runs), [1.0], ["fitted"], confidence)
+    levels = sorted({0.5, 1.0 - delta})
+    tables = [threshold_table(raw, 1.0 - level, n_bootstrap, confidence, seed).assign(level=level) for level in levels]
+    return _renamed(pd.concat(tables, ignore_index=True))
+
+
+def c0_table(runs: pd.DataFrame, delta: float, confidence: float = 0.95) -> pd.DataFrame:
+    """c0 = N*/P per (dataset, depth, level): thresholds.fit_transition of success on log2(N / P) over every (P, N)
+    cell (the transition is assumed to sit at a fixed N/P), with its Fieller interval; `n_p_values` P values."""
+    table = success(runs, confidence)
+    rows = []
+    for (dataset, depth), cells in table.groupby(["dataset", "depth"], sort=True):
+        ratio = cells["n_params"].to_numpy(float) / cells["n_train"].to_numpy(float)
+        for level in sorted({0.5, 1.0 - delta}):
+            fit = fit_transition(ratio, cells["n_success"].to_numpy(), cells["n_runs"].to_numpy(), level, confidence)
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "depth": int(depth),
+                    "level": level,
+                    "n_p_values": int(cells["n_train"].nunique()),
+                    "fit_status": fit["fit_status"],
+                    "c0": fit["d_star_fit"],
+                    "c0_lo": fit["d_star_fit_lo"],
+                    "c0_hi": fit["d_star_fit_hi"],
+                    "fit_width_octaves": fit["fit_width_octaves"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def n_star_50(thresholds_table: pd.DataFrame) -> pd.DataFrame:
+    """N*(P) at the 50 % level per CELL: the fitted n_star_fit where the fit is ok, else the grid n_star (null
+    above the grid); `n_star_source` says which."""
+    half = thresholds_table[np.isclose(thresholds_table["level"], 0.5)]
+    fitted = half["fit_status"].eq("ok")
+    value = np.where(
+        fitted, half["n_star_fit"].astype(float), half["n_star"].astype("Float64").to_numpy(float, na_value=np.nan)
+    )
+    return half[CELL].assign(n_star_50=value, n_star_source=np.where(fitted, "fit", "grid")).reset_index(drop=True)
+
+
+def ensembles(margins: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per (dataset, depth, P, width): the mean test error of the single networks, the test error of the ensemble
+    average f_bar over the seeds (not diverged) and the output variance across seeds (mean over test points,
+    ddof 1). gaussian redraws the data per seed, so it has no common test set: its ensemble columns are null."""
+    ok = runs.loc[~runs["status"].eq("diverged"), RUN_KEY]
+    members = margins.merge(ok, on=RUN_KEY, how="inner")
+    info = runs.groupby([*CELL, "width"], sort=True).agg(
+        n_params=("n_params", "first"), n_runs=("seed", "size"), mean_test_error=("test_error", "mean")
+    )
+    rows = []
+    for key, cell in members.groupby([*CELL, "width"], sort=True):
+        stack = np.stack(cell["test_margin"].to_numpy()).astype(np.float64)
+        common = key[0] != "gaussian"
+        rows.append(
+            {
+                **dict(zip([*CELL, "width"], key)),
+                "n_members": len(stack),
+                "ensemble_test_error": float((stack.mean(axis=0) <= 0).mean()) if common else np.nan,
+                "output_variance": float(stack.var(axis=0, ddof=1).mean()) if common and len(stack) > 1 else np.nan,
+            }
+        )
+    table = info.reset_index().merge(pd.DataFrame(rows), on=[*CELL, "width"], how="left")
+    table["n_members"] = table["n_members"].fillna(0).astype(int)
+    return table
+
+
+def run_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per (dataset, depth, P, width): N, the fraction fitted, the mean N_Delta / N and the mean test error."""
+    frame = runs.assign(fitted=runs["status"].eq("fitted"), n_delta_over_n=runs["n_delta"] / runs["n_params"])
+    return (
+        frame.groupby([*CELL, "width"], sort=True)
+        .agg(
+            n_params=("n_params", "first"),
+            p_fitted=("fitted", "mean"),
+            n_delta_over_n=("n_delta_over_n", "mean"),
+            test_error=("test_error", "mean"),
+        )
+        .reset_index()
+    )

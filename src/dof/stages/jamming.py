@@ -1,0 +1,299 @@
+"""Jamming stage (Geiger, Spigler et al. 2018-19): fully connected networks of N parameters trained full-batch on a
+hinge loss over P points with labels +-1, until every point has margin y f >= 1 (L = 0) or the loss is stuck.
+
+Runs in float64 by default (the authors' choice: float32 made borderline runs worse)."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from dof.config import JammingConfig, as_dict
+from dof.engine.data import load_dataset
+from dof.engine.provenance import config_hash, provenance
+from dof.engine.seeding import derive_seed, generator
+from dof.engine.training import Progress, guarded_steps
+
+LOG = logging.getLogger("dof")
+
+STATUSES = ("fitted", "stuck", "budget", "diverged")
+"""jamming_runs.parquet `status`: L = 0 reached; the loss stopped falling (after every lr drop) at L > 0; the step
+budget ran out at L > 0; a non-finite loss stopped the run."""
+
+RUN_KEY = ["dataset", "depth", "n_train", "width", "seed"]
+"""One run: a network of `depth` hidden layers of `width` units (depth 0: a linear model on the first `width` input
+coordinates) trained from seed `seed` on the first `n_train` = P training points of `dataset`."""
+
+
+@dataclass(frozen=True)
+class BinaryData:
+    """Inputs (float64 rows) and labels +-1 of a binary task: P training points and a test set."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+    def to(self, dtype: torch.dtype, device: str) -> BinaryData:
+        """The same task as `dtype` tensors on `device`."""
+        return BinaryData(
+            *(t.to(device=device, dtype=dtype) for t in (self.x_train, self.y_train, self.x_test, self.y_test))
+        )
+
+
+def parity(labels: torch.Tensor) -> torch.Tensor:
+    """y = +1 for an even class index (digits: even digits), -1 for an odd one."""
+    return 1.0 - 2.0 * (labels % 2).to(torch.float64)
+
+
+def pca_projection(x_fit: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(mean, top-k principal directions (columns), their standard deviations) of the rows of `x_fit`."""
+    mean = x_fit.mean(dim=0)
+    _, s, vh = torch.linalg.svd(x_fit - mean, full_matrices=False)
+    std = s[:k] / math.sqrt(max(1, len(x_fit) - 1))
+    return mean, vh[:k].T, std.clamp_min(1e-12)
+
+
+def normalise(x: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:
+    """Subtract the training mean and rescale every row to norm sqrt(dim) (the authors' preprocessing)."""
+    x = x - mean
+    return x * (math.sqrt(x.shape[1]) / x.norm(dim=1, keepdim=True).clamp_min(1e-12))
+
+
+def gaussian_task(n_train: int, n_test: int, input_dim: int, seed: int) -> BinaryData:
+    """P + n_test points x ~ N(0, I) with random labels +-1 (fair coins), drawn from `seed`."""
+    gen = generator(seed)
+    x = torch.randn(n_train + n_test, input_dim, generator=gen, dtype=torch.float64)
+    y = 1.0 - 2.0 * torch.randint(0, 2, (n_train + n_test,), generator=gen).to(torch.float64)
+    return BinaryData(x[:n_train], y[:n_train], x[n_train:], y[n_train:])
+
+
+def real_task(dataset: str, n_train: int, pca: int | None, data_options: dict[str, Any]) -> BinaryData:
+    """The first P points of a dataset's training split with parity labels, its whole test split; inputs flattened,
+    with `pca`: whitened onto the top-`pca` principal components fitted on the whole training split (never the test
+    split); then centred on the training split's mean and rescaled to norm sqrt(dim)."""
+    data = load_dataset(dataset, **data_options)
+    x_all = data.x_train.flatten(1).to(torch.float64)
+    x_test = data.x_test.flatten(1).to(torch.float64)
+    if not 0 < n_train <= len(x_all):
+        raise ValueError(f"jamming.n_train: P = {n_train} exceeds the {len(x_all)} training points of {dataset!r}")
+    if pca is not None:
+        mean, directions, std = pca_projection(x_all, pca)
+        x_all, x_test = (x_all - mean) @ directions / std, (x_test - mean) @ directions / std
+    mean = x_all.mean(dim=0)
+    x_all, x_test = normalise(x_all, mean), normalise(x_test, mean)
+    return BinaryData(x_all[:n_train], parity(data.y_train[:n_train]), x_test, parity(data.y_test))
+
+
+def task_seed(dataset: str, n_train: int, seed: int) -> int | None:
+    """The seed of a run's data: gaussian draws fresh points per (P, seed), so that P_success is a probability over
+    data sets (Cover's theorem); real datasets have none (fixed points, only the initialisation varies)."""
+    return derive_seed("jamming-gaussian", n_train, seed) if dataset == "gaussian" else None
+
+
+def build_task(
+    dataset: str, n_train: int, seed: int, config: JammingConfig, data_options: dict[str, Any]
+) -> BinaryData:
+    """The binary task of one run (see real_task and gaussian_task)."""
+    if dataset == "gaussian":
+        return gaussian_task(
+            n_train, config.gaussian.n_test, config.gaussian.input_dim, task_seed(dataset, n_train, seed)
+        )
+    return real_task(dataset, n_train, config.pca, data_options)
+
+
+def fc_network(input_dim: int, depth: int, width: int, seed: int) -> nn.Sequential:
+    """A ReLU network with `depth` hidden layers of `width` units, biases and a scalar output; depth 0 is a linear
+    model on the first `width` inputs. Hidden weights N(0, 2 / fan_in), output weights N(0, 1 / fan_in), biases 0."""
+    gen = generator(seed)
+    if depth == 0:
+        if not 0 < width <= input_dim:
+            raise ValueError(f"jamming.widths: a linear model keeps 1..{input_dim} input coordinates, got {width}")
+        sizes = [width, 1]
+    else:
+        sizes = [input_dim, *[width] * depth, 1]
+    layers: list[nn.Module] = []
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
+        linear = nn.Linear(fan_in, fan_out, dtype=torch.float64)
+        last = i == len(sizes) - 2
+        with torch.no_grad():
+            linear.weight.copy_(torch.randn(fan_out, fan_in, generator=gen, dtype=torch.float64))
+            linear.weight.mul_(math.sqrt((1.0 if last else 2.0) / fan_in))
+            linear.bias.zero_()
+        layers += [linear] if last else [linear, nn.ReLU()]
+    return nn.Sequential(*layers)
+
+
+def n_parameters(input_dim: int, depth: int, width: int) -> int:
+    """N, the exact number of weights and biases of fc_network."""
+    if depth == 0:
+        return width + 1
+    return input_dim * width + width + (depth - 1) * (width * width + width) + width + 1
+
+
+def hinge_loss(margins: torch.Tensor, loss: str) -> torch.Tensor:
+    """(1/P) sum 1/2 max(0, 1 - y f)^2 (quadratic_hinge) or (1/P) sum max(0, 1 - y f) (hinge)."""
+    gap = torch.clamp(1.0 - margins, min=0.0)
+    return (0.5 * gap**2).mean() if loss == "quadratic_hinge" else gap.mean()
+
+
+class StopTraining(Exception):
+    """Raised by a hook of guarded_steps to end a run: `status` is 'fitted' or 'stuck'."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass
+class Fit:
+    """The outcome of fit_network: status (STATUSES), optimiser steps taken, final learning rate."""
+
+    status: str
+    steps: int
+    lr: float
+
+
+def fit_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: JammingConfig, label: str) -> Fit:
+    """Full-batch Adam on the hinge loss through guarded_steps until every y f >= 1 - fit_tolerance ('fitted', checked
+    before every update); on a plateau (the best loss fell by less than plateau_rtol over plateau_steps) the lr drops
+    by lr_factor, after lr_drops drops a plateau makes the run 'stuck'; else 'budget' at max_steps."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    state = {"loss": math.inf, "best": math.inf, "gap": math.inf, "steps": 0, "drops": 0}
+    history: list[float] = []  # the best loss at every check
+
+    def loss_of(_: torch.Tensor) -> torch.Tensor:
+        margins = y * model(x).squeeze(-1)
+        loss = hinge_loss(margins, config.loss)
+        state["loss"], state["gap"] = float(loss.detach()), float(1.0 - margins.detach().min())
+        state["best"] = min(state["best"], state["loss"])
+        return loss
+
+    def stop_if_fitted() -> None:
+        if state["gap"] <= config.fit_tolerance:
+            raise StopTraining("fitted")
+
+    def check_plateau(done: int) -> None:
+        state["steps"] = done
+        if done % config.check_every:
+            return
+        history.append(state["best"])
+        lag = config.plateau_steps // config.check_every
+        if len(history) <= lag or history[-1] < (1.0 - config.plateau_rtol) * history[-1 - lag]:
+            return
+        if state["drops"] >= config.lr_drops:
+            raise StopTraining("stuck")
+        state["drops"] += 1
+        history.clear()
+        for group in optimizer.param_groups:
+            group["lr"] *= config.lr_factor
+        LOG.info("%s: plateau at step %d, loss %.3e: lr -> %.1e", label, done, state["best"], group["lr"])
+
+    everything = torch.arange(len(y))
+    progress = Progress(label, config.log_every, config.max_steps)
+    try:
+        outcome = guarded_steps(
+            loss_of,
+            optimizer,
+            itertools.repeat(everything),
+            config.max_steps,
+            after_backward=stop_if_fitted,
+            after_step=check_plateau,
+            progress=progress,
+        )
+        status = "diverged" if outcome.status == "diverged" else "budget"
+        steps = outcome.steps
+    except StopTraining as stop:
+        status, steps = stop.status, state["steps"]
+    loss_of(everything)
+    if status == "budget" and state["gap"] <= config.fit_tolerance:
+        status = "fitted"  # the last update reached L = 0
+    return Fit(status, steps, optimizer.param_groups[0]["lr"])
+
+
+@torch.no_grad()
+def margins_of(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """y f(x) of every point."""
+    return y * model(x).squeeze(-1)
+
+
+def train_run(
+    task: BinaryData, dataset: str, depth: int, width: int, seed: int, config: JammingConfig, device: str = "cpu"
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Train one network; (its record without provenance, its test margins y f as float32)."""
+    start = time.perf_counter()
+    dtype = torch.float64 if config.dtype == "float64" else torch.float32
+    task = task.to(dtype, device)
+    input_dim, n_train = task.x_train.shape[1], len(task.y_train)
+    init_seed = derive_seed("jamming-init", seed, depth, width)
+    model = fc_network(input_dim, depth, width, init_seed).to(device=device, dtype=dtype)
+    x_train, x_test = (task.x_train[:, :width], task.x_test[:, :width]) if depth == 0 else (task.x_train, task.x_test)
+    label = f"{dataset} L={depth} h={width} P={n_train} seed {seed}"
+    fit = fit_network(model, x_train, task.y_train, config, label)
+    train, test = margins_of(model, x_train, task.y_train), margins_of(model, x_test, task.y_test)
+    loss = float(hinge_loss(train, config.loss))
+    status = fit.status if math.isfinite(loss) and torch.isfinite(test).all() else "diverged"
+    n_params = n_parameters(input_dim, depth, width)
+    record = {
+        "dataset": dataset,
+        "depth": depth,
+        "n_train": n_train,
+        "width": width,
+        "seed": seed,
+        "n_params": n_params,
+        "input_dim": input_dim if depth else width,
+        "n_test": len(task.y_test),
+        "init_seed": init_seed,
+        "data_seed": task_seed(dataset, n_train, seed),
+        "loss_kind": config.loss,
+        "status": status,
+        "steps": fit.steps,
+        "final_lr": fit.lr,
+        "final_loss": loss,
+        "n_delta": int((train < 1.0 - config.fit_tolerance).sum()),
+        "train_error": float((train <= 0).double().mean()),
+        "test_error": float((test <= 0).double().mean()),
+        "wall_time_s": time.perf_counter() - start,
+    }
+    LOG.info(
+        "%s: %s after %d steps, loss %.3e, N_Delta %d, N %d",
+        label,
+        status,
+        fit.steps,
+        loss,
+        record["n_delta"],
+        n_params,
+    )
+    return record, test.detach().cpu().numpy().astype(np.float32)
+
+
+def run_jamming_chunk(
+    dataset: str,
+    depth: int,
+    n_train: int,
+    width: int,
+    seeds: list[int],
+    config: JammingConfig,
+    data_options: dict[str, Any],
+    device: str = "cpu",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs of one (dataset, depth, P, width) cell and a chunk of seeds: (records with provenance, test margins
+    y f per run as a list column `test_margin`)."""
+    records, margins = [], []
+    task = None if dataset == "gaussian" else build_task(dataset, n_train, seeds[0], config, data_options)
+    meta = {**provenance(device), "config_hash": config_hash(as_dict(config))}
+    for seed in seeds:
+        run_task = task if task is not None else build_task(dataset, n_train, seed, config, data_options)
+        record, test = train_run(run_task, dataset, depth, width, seed, config, device)
+        records.append({**record, **meta})
+        margins.append({key: record[key] for key in RUN_KEY} | {"test_margin": test})
+    return pd.DataFrame(records), pd.DataFrame(margins)

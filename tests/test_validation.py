@@ -1,0 +1,100 @@
+"""A bad config stops the run with a few lines naming the key path, the bad value and what is allowed."""
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from workflow_helpers import copy_project, snakemake, write_config
+
+from dof.config import check_grid, short_validation_error, validation_message
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def schema_error(change) -> jsonschema.ValidationError:
+    """The first schema error of the smoke config changed by `change`."""
+    schema = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    config = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+    change(config)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(config))
+    assert errors
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda c: c.update(subspacee={}), ["unknown config key subspacee", "did you mean subspace?", "thresholds"]),
+        (lambda c: c["subspace"].update(projection="gauss"), ["subspace.projection", "'gauss'", "dense, sparse"]),
+        (lambda c: c["burn_in"].update(t0=[4, -4]), ["burn_in.t0[1]", "-4", ">= 0"]),
+        (lambda c: c["theory"]["quadratic"].update(n_subspaces="many"), ["theory.quadratic.n_subspaces", "integer"]),
+        (lambda c: c.update(lottery={"tickets": {"keptfractions": [0.5]}}), ["lottery.tickets.keptfractions"]),
+        (lambda c: c["subspace"].pop("dims"), ["subspace.dims missing"]),
+    ],
+)
+def test_message_names_key_value_and_what_is_allowed(change, expected):
+    message = validation_message(schema_error(change))
+    assert len(message.splitlines()) <= 3
+    for text in expected:
+        assert text in message
+
+
+def test_the_schema_error_is_found_inside_a_wrapping_exception():
+    error = schema_error(lambda c: c.update(subspacee={}))
+    wrapped = RuntimeError("Error validating config file.", error)
+    assert "subspacee" in str(short_validation_error(wrapped))
+    other = RuntimeError("something else")
+    assert short_validation_error(other) is other
+
+
+def error_text(output: str) -> list[str]:
+    """The lines of the error message Snakemake prints: after its 'ValueError in file' line, before the trace."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("ValueError in file")) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("  File ")), len(lines))
+    return lines[start:end]
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda c: c.update(subspacee=c["subspace"]), ["subspacee", "did you mean subspace?"]),
+        (lambda c: c["subspace"].update(projection="gauss"), ["subspace.projection", "'gauss'", "dense, sparse"]),
+    ],
+)
+def test_snakemake_prints_a_short_message_naming_the_key(tmp_path, change, named):
+    workdir = copy_project(tmp_path)
+    out = snakemake(workdir, "-n", "--configfile", write_config(workdir, "bad.yaml", change), check=False)
+    output = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert len(output.splitlines()) < 25, output
+    message = error_text(output)
+    assert 0 < len(message) < 10, output
+    for text in named:
+        assert text in "\n".join(message)
+    assert not (workdir / "results").exists()
+
+
+def test_check_grid_refuses_missing_torchvision_data_only_when_download_is_off(tmp_path):
+    config = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+    config.update(datasets=["mnist5k", "fashion_mnist"], data={"root": str(tmp_path), "download": False})
+    with pytest.raises(FileNotFoundError, match=r"'fashion_mnist'.*data\.download"):
+        check_grid(config)
+    check_grid({**config, "data": {"root": str(tmp_path), "download": True}})  # the first job downloads it
+    check_grid({**config, "datasets": ["mnist5k"]})  # embedded: nothing to look for
+
+
+@pytest.mark.workflow
+def test_dry_run_stops_on_a_missing_torchvision_dataset_with_download_off(tmp_path):
+    workdir = copy_project(tmp_path)
+
+    def offline_mnist(config: dict) -> None:
+        config.update(datasets=["mnist"], data={"root": "no_data_here", "download": False})
+
+    out = snakemake(workdir, "-n", "--configfile", write_config(workdir, "offline.yaml", offline_mnist), check=False)
+    output = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert "dataset 'mnist' is not under data.root = no_data_here/" in output and "data.download" in output
+    assert not (workdir / "results").exists()

@@ -1,0 +1,122 @@
+# Jamming stage: fully connected networks of N parameters trained full-batch on a hinge loss over P points with labels
+# +-1 until L = 0 or stuck; P(L = 0) over (P, N), N*(P) and c0 = N*/P, ensembles, phase diagram and double descent.
+
+
+include: "jamming_inputs.smk"
+
+
+rule train_jamming:
+    output:
+        runs=f"{RESULTS}/jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}.parquet",
+        margins=f"{RESULTS}/jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}_margins.parquet",
+    log:
+        f"{RESULTS}/logs/train_jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}.tsv"
+    wildcard_constraints:
+        depth=r"\d+",
+        P=r"\d+",
+        width=r"\d+",
+    conda:
+        ENV
+    threads: 1
+    params:
+        seeds=chunk_seeds,
+        data=jamming_data_options,
+        jamming=jamming_hyperparameters(),
+        device=config["device"],
+        code=code_of("train_jamming.py"),
+    script:
+        "../scripts/train_jamming.py"
+
+
+rule aggregate_jamming:
+    input:
+        jamming_grid(rules.train_jamming.output.runs),
+    output:
+        f"{RESULTS}/jamming_runs.parquet",
+    log:
+        f"{RESULTS}/logs/aggregate_jamming.log",
+    conda:
+        ENV
+    params:
+        expected=expected_jamming_runs(),
+        code=code_of("aggregate_jamming.py"),
+    script:
+        "../scripts/aggregate_jamming.py"
+
+
+rule jamming_ensembles:
+    input:
+        runs=rules.aggregate_jamming.output[0],
+        margins=jamming_grid(rules.train_jamming.output.margins),
+    output:
+        f"{RESULTS}/jamming_ensembles.parquet",
+    log:
+        f"{RESULTS}/logs/jamming_ensembles.log",
+    conda:
+        ENV
+    params:
+        code=code_of("jamming_ensembles.py"),
+    script:
+        "../scripts/jamming_ensembles.py"
+
+
+rule jamming_thresholds:
+    input:
+        rules.aggregate_jamming.output[0],
+    output:
+        success=f"{RESULTS}/jamming_success.parquet",
+        thresholds=f"{RESULTS}/jamming_thresholds.parquet",
+        c0=f"{RESULTS}/jamming_c0.parquet",
+        summary=f"{RESULTS}/jamming_summary.parquet",
+    log:
+        f"{RESULTS}/logs/jamming_thresholds.log",
+    conda:
+        ENV
+    params:
+        thresholds=config["thresholds"],
+        code=code_of("jamming_thresholds.py"),
+    script:
+        "../scripts/jamming_thresholds.py"
+
+
+rule jamming_figures:
+    input:
+        success=rules.jamming_thresholds.output.success,
+        thresholds=rules.jamming_thresholds.output.thresholds,
+        c0=rules.jamming_thresholds.output.c0,
+        summary=rules.jamming_thresholds.output.summary,
+        ensembles=rules.jamming_ensembles.output[0],
+    output:
+        phase_png=report(
+            f"{RESULTS}/figures/jamming_phase_{{dataset}}_L{{depth}}.png",
+            caption="../report/jamming_phase.rst",
+            category="Jamming transition",
+            subcategory="{dataset} / depth {depth}",
+        ),
+        phase_pdf=f"{RESULTS}/figures/jamming_phase_{{dataset}}_L{{depth}}.pdf",
+        descent_png=report(
+            f"{RESULTS}/figures/jamming_double_descent_{{dataset}}_L{{depth}}.png",
+            caption="../report/jamming_double_descent.rst",
+            category="Jamming transition",
+            subcategory="{dataset} / depth {depth}",
+        ),
+        descent_pdf=f"{RESULTS}/figures/jamming_double_descent_{{dataset}}_L{{depth}}.pdf",
+        n_delta_png=report(
+            f"{RESULTS}/figures/jamming_n_delta_{{dataset}}_L{{depth}}.png",
+            caption="../report/jamming_n_delta.rst",
+            category="Jamming transition",
+            subcategory="{dataset} / depth {depth}",
+        ),
+        n_delta_pdf=f"{RESULTS}/figures/jamming_n_delta_{{dataset}}_L{{depth}}.pdf",
+    log:
+        f"{RESULTS}/logs/jamming_figures/{{dataset}}_L{{depth}}.log",
+    wildcard_constraints:
+        depth=r"\d+",
+    conda:
+        ENV
+    params:
+        code=code_of("jamming_figures.py"),
+    script:
+        "../scripts/jamming_figures.py"
