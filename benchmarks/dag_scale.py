@@ -26,12 +26,14 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
 def sweep_config(n_seeds: int, seeds_per_job: int, whole_paper: bool) -> dict:
-    """config/paper.yaml with n_seeds seeds: one network (MNIST, Conv-2), no lottery stage, unless whole_paper."""
+    """config/paper.yaml with n_seeds seeds: one network (MNIST, Conv-2), no lottery or jamming stage, unless
+    whole_paper."""
     config = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
     config["experiment"] = "scale"
     if not whole_paper:
         config["datasets"], config["models"] = ["mnist"], ["conv2"]
         config["baseline"]["enabled"] = config["lottery"]["enabled"] = False
+        config.setdefault("jamming", {})["enabled"] = False
     config["subspace"]["seeds"] = list(range(n_seeds))
     config["subspace"]["seeds_per_job"] = seeds_per_job
     return config

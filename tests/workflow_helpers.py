@@ -48,10 +48,10 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
         parts = line.split()
         if parts[:2] == ["job", "count"]:
             in_table = True
-        elif in_table and len(parts) == 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
         elif in_table and parts and parts[0] == "total":
             break
+        elif in_table and len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
     return counts
 
 

@@ -246,7 +246,7 @@ class JammingConfig:
     seeds_per_job: int = 5
     pca: int | None = 10
     loss: str = "quadratic_hinge"
-    lr: float = 0.01
+    lr: float = 0.1
     max_steps: int = 20000
     check_every: int = 100
     plateau_steps: int = 2000

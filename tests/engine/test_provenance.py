@@ -40,3 +40,13 @@ def test_fingerprint_of_the_real_scripts_differs_between_training_and_figures():
     scripts = Path(__file__).resolve().parents[2] / "workflow" / "scripts"
     assert code_fingerprint(scripts / "train_subspaces.py") != code_fingerprint(scripts / "figures.py")
     assert git_dirty() in (True, False, None)
+
+
+def test_fingerprint_does_not_depend_on_where_the_checkout_lives(tmp_path):
+    """The same package and script in another folder (a moved checkout, a copy) give the same fingerprint."""
+    import shutil
+
+    package, script = fake_package(tmp_path / "here")
+    elsewhere = tmp_path / "a" / "much" / "longer" / "path"
+    shutil.copytree(tmp_path / "here", elsewhere)
+    assert code_fingerprint(script, package) == code_fingerprint(elsewhere / "script.py", elsewhere / "dof")

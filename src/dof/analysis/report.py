@@ -27,7 +27,9 @@ def scalar_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def table_html(frame: pd.DataFrame, title: str) -> str:
     """A whole HTML page with the table's scalar columns, sortable by clicking a header."""
-    table = scalar_columns(frame).to_html(index=False, na_rep="null", float_format=lambda x: f"{x:.6g}", border=0)
+    cells = scalar_columns(frame).astype(object)
+    cells = cells.where(cells.notna(), "null")  # pandas' <NA> and NaN alike
+    table = cells.to_html(index=False, float_format=lambda x: f"{x:.6g}", border=0)
     style = (
         "body{font-family:sans-serif;font-size:13px} table{border-collapse:collapse} "
         "th{cursor:pointer;background:#eee;position:sticky;top:0} td,th{padding:2px 8px;border-bottom:1px solid #ddd}"

@@ -107,8 +107,12 @@ def code_fingerprint(script: str | Path, package_root: Path | None = None) -> st
         seen.add(path)
         tree = ast.parse(path.read_text(), filename=str(path))
         pending.extend(_package_imports(tree, package_root) - seen)
-    for path in sorted(seen):
+
+    def name(path: Path) -> str:
+        """A name independent of where the checkout lives: the module's path inside the package, or the file name."""
+        return str(path.relative_to(package_root.parent)) if path.is_relative_to(package_root.parent) else path.name
+
+    for path in sorted(seen, key=name):
         tree = _without_docstrings(ast.parse(path.read_text(), filename=str(path)))
-        name = path.relative_to(package_root.parent) if path.is_relative_to(package_root.parent) else path.name
-        digest.update(f"{name}\n{ast.dump(tree, annotate_fields=False)}\n".encode())
+        digest.update(f"{name(path)}\n{ast.dump(tree, annotate_fields=False)}\n".encode())
     return digest.hexdigest()[:16]

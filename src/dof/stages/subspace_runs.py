@@ -86,6 +86,7 @@ def run_subspaces(
         subspaces = [subspace for subspace, _ in started]
         batch_seeds = [seeds["batch_seed"] for _, seeds in started]
         label = f"d={dim} t0={group[0]['t0']} seeds {[int(c['seed']) for c in group]}"
+        LOG.info("runs %d-%d of %d start: %s", first + 1, first + len(group), len(trainable), label)
         together = len(group) > 1 and can_vmap(subspaces[0].model)
         if together:
             results = train_subspaces_vmapped(subspaces, data, batch_seeds, config, label=label)
