@@ -150,3 +150,13 @@ def test_dense_and_fastfood_give_the_same_success_probabilities(tiny_data):
     # the same test tells a 10x smaller step apart (it is not blind): dense at lr / 10
     slow_p, slow_cells = smallest_fisher_p(dense, success_counts(tiny_data, "dense", lr=0.005))
     assert slow_p * slow_cells < 0.01
+
+
+def test_progress_logs_one_timestamped_line_per_epoch_with_loss_and_accuracy(tiny_data, caplog):
+    checkpoint = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=0, config=BurnInConfig(batch_size=16))
+    subspace, seeds = start_subspace(tiny_data, checkpoint, 8, "dense")
+    with caplog.at_level("INFO", logger="dof"):
+        train_subspace(subspace, tiny_data, seeds["batch_seed"], SubspaceConfig(batch_size=16, epochs=2), "probe")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("probe: epoch")]
+    assert len(lines) == 2 and lines[0].startswith("probe: epoch 1/2, mean loss ")
+    assert all(", accuracy 0." in line or ", accuracy 1." in line for line in lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 from torch.nn import functional as F
+from tqdm import tqdm
 
 from dof.config import BaselineConfig, BurnInConfig, SubspaceConfig
 from dof.engine.data import Dataset
@@ -43,26 +45,38 @@ class LoopOutcome:
 
 
 class Progress:
-    """Timestamped progress lines of one training (through the `dof` logger): one per epoch, with the epoch's mean
-    mini-batch loss and the time since the start, so that `tail -f` on a job's log shows where it is."""
+    """Where a training is: timestamped lines through the `dof` logger, one per epoch with the epoch's mean
+    mini-batch loss and accuracy and the time since the start (so `tail -f` on a job's log shows it), and, when
+    stderr is a terminal (interactive use), a tqdm progress bar over the steps."""
 
     def __init__(self, label: str, steps_per_epoch: int, n_steps: int):
         self.label, self.per_epoch, self.n_steps = label, max(1, steps_per_epoch), n_steps
-        self.start, self.total = time.perf_counter(), 0.0
+        self.start, self.total, self.correct, self.seen = time.perf_counter(), 0.0, 0.0, 0
+        self.bar = tqdm(total=n_steps, desc=label, leave=False) if sys.stderr.isatty() else None
+
+    def observe(self, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        """Count a mini-batch's correct predictions for the epoch's accuracy (kept on the device until the line)."""
+        self.correct = self.correct + (logits.detach().argmax(dim=-1) == labels).sum()
+        self.seen += labels.numel()
 
     def step(self, done: int, loss: torch.Tensor) -> None:
         self.total = self.total + loss.detach().sum()  # stays on the loss's device until the epoch's line
+        if self.bar is not None:
+            self.bar.update(1)
         if done % self.per_epoch == 0 or done == self.n_steps:
-            seen = (done - 1) % self.per_epoch + 1
+            accuracy = f", accuracy {float(self.correct) / self.seen:.4f}" if self.seen else ""
             LOG.info(
-                "%s: epoch %d/%d, mean loss %.4f, %.1f s",
+                "%s: epoch %d/%d, mean loss %.4f%s, %.1f s",
                 self.label,
                 math.ceil(done / self.per_epoch),
                 math.ceil(self.n_steps / self.per_epoch),
-                float(self.total) / seen,
+                float(self.total) / ((done - 1) % self.per_epoch + 1),
+                accuracy,
                 time.perf_counter() - self.start,
             )
-            self.total = 0.0
+            self.total, self.correct, self.seen = 0.0, 0.0, 0
+        if self.bar is not None and done == self.n_steps:
+            self.bar.close()
 
 
 def guarded_steps(
@@ -116,10 +130,13 @@ def full_space_loop(
     model.train()
     x, y = data.x_train, data.y_train
 
-    def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        return F.cross_entropy(model(x[idx]), y[idx])
-
     progress = Progress(label, steps_per_epoch(len(y), batch_size), n_steps)
+
+    def loss_of(idx: torch.Tensor) -> torch.Tensor:
+        logits = model(x[idx])
+        progress.observe(logits, y[idx])
+        return F.cross_entropy(logits, y[idx])
+
     batches = minibatches(len(y), batch_size, batch_seed)
     return guarded_steps(loss_of, optimizer, batches, n_steps, progress=progress, **hooks)
 
@@ -217,11 +234,14 @@ def train_subspace(
     n_steps = subspace_steps(len(data.y_train), config)
     x, y = data.x_train, data.y_train
 
+    progress = Progress(label, steps_per_epoch(len(y), config.batch_size), n_steps)
+
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        return F.cross_entropy(subspace.forward(x[idx], phi), y[idx])
+        logits = subspace.forward(x[idx], phi)
+        progress.observe(logits, y[idx])
+        return F.cross_entropy(logits, y[idx])
 
     subspace.model.train()
-    progress = Progress(label, steps_per_epoch(len(y), config.batch_size), n_steps)
     batches = minibatches(len(y), config.batch_size, batch_seed)
     loop = guarded_steps(loss_of, adam([phi], config), batches, n_steps, progress=progress)
     outcome = _finish(subspace, phi, data, loop.status, loop.steps)
