@@ -192,7 +192,7 @@ class SupermaskConfig:
     scope: str = "layer"
     kept_fractions: tuple[float, ...] | None = None
     signed_constant: bool = False
-    rescale: bool = True
+    rescale: str = "variance"
     start_t0: int = 0
     lr: float = 0.1
     momentum: float = 0.9

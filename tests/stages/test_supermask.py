@@ -14,7 +14,7 @@ VARIANTS = [
     SupermaskConfig(),
     SupermaskConfig(scope="global"),
     SupermaskConfig(estimator="bernoulli", lr=10.0),
-    SupermaskConfig(signed_constant=True, rescale=False),
+    SupermaskConfig(signed_constant=True, rescale="none"),
 ]
 
 

@@ -27,6 +27,8 @@ from dof.engine.training import Progress, finite_metrics, guarded_steps, minibat
 from dof.stages.record import run_record
 from dof.stages.tickets import kept_count
 
+RESCALINGS = ("variance", "mean", "none")
+"""Kept weights times sqrt(size / kept) per tensor (variance-preserving), times size / kept (Zhou et al.), or 1."""
 ESTIMATORS = ("edge_popup", "bernoulli")
 SCOPES = ("layer", "global")
 
@@ -83,8 +85,10 @@ class Supermask:
     """Frozen weights w of `model` and the masked network w * mask(scores) * rescale at one kept fraction."""
 
     def __init__(self, model: nn.Module, weights: torch.Tensor, fraction: float, config: SupermaskConfig):
-        if config.estimator not in ESTIMATORS or config.scope not in SCOPES:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, scope one of {SCOPES}")
+        if config.estimator not in ESTIMATORS or config.scope not in SCOPES or config.rescale not in RESCALINGS:
+            raise ValueError(
+                f"estimator must be one of {ESTIMATORS}, scope one of {SCOPES}, rescale one of {RESCALINGS}"
+            )
         self.model = model.requires_grad_(False)
         self.layout = ParamLayout.of(model)
         self.weights = weights.detach()
@@ -101,10 +105,12 @@ class Supermask:
 
     def rescaling(self, mask: torch.Tensor) -> torch.Tensor:
         """Per weight: its tensor's size / its tensor's kept count (1 without rescaling; 0-kept tensors stay 0)."""
-        if not self.config.rescale:
+        if self.config.rescale == "none":
             return torch.ones_like(mask)
         kept = torch.stack([piece.sum() for piece in torch.split(mask.detach(), self.sizes)])
         factor = torch.tensor(self.sizes, dtype=mask.dtype, device=mask.device) / kept.clamp(min=1)
+        if self.config.rescale == "variance":
+            factor = factor.sqrt()
         return torch.repeat_interleave(factor, torch.tensor(self.sizes, device=mask.device))
 
     def train_mask(self, scores: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
