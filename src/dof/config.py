@@ -298,12 +298,7 @@ def from_mapping(cls: type[T], mapping: Mapping[str, Any], where: str = "") -> T
             f"{sorted(names)}"
         )
     hints = typing.get_type_hints(cls)
-    return cls(**{k: _convert(v, _dataclass_hint(hints[k]), f"{where}.{k}".lstrip(".")) for k, v in mapping.items()})
-
-
-def _dataclass_hint(hint: Any) -> Any:
-    """The dataclass inside a type hint (e.g. `SplitConfig`), or the hint itself."""
-    return hint if dataclasses.is_dataclass(hint) else None
+    return cls(**{k: _convert(v, hints[k], f"{where}.{k}".lstrip(".")) for k, v in mapping.items()})
 
 
 def hyperparameters(cls: type, mapping: Mapping[str, Any]) -> dict[str, Any]:
