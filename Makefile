@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/dag_scale.py
 	$(BIN)/python benchmarks/rule_resources.py results/default
 	$(BIN)/python benchmarks/seed_batches.py
+	$(BIN)/python benchmarks/refinement.py
 	$(BIN)/python benchmarks/supermask_rescaling.py
 	$(BIN)/python benchmarks/throughput.py
 

@@ -28,6 +28,8 @@ include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/lottery.smk"
 include: "workflow/rules/jamming.smk"
+include: "workflow/rules/connectivity.smk"
+include: "workflow/rules/curvature.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -38,4 +40,6 @@ rule all:
         theory_targets(),
         lottery_targets(),
         jamming_targets(),
+        connectivity_targets(),
+        curvature_targets(),
         report_targets(),

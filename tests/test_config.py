@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from dof import config as cfg
+from dof.analysis.refinement import LEVELS as REFINEMENT_LEVELS
 from dof.engine.data import DATASETS
 from dof.engine.models import MODELS
 from dof.engine.projections import RANDOM_PROJECTIONS
@@ -60,6 +61,8 @@ def test_schema_allows_exactly_the_registered_names():
     assert set(props["subspace"]["properties"]["projection"]["enum"]) == set(RANDOM_PROJECTIONS)
     spectra = props["theory"]["properties"]["quadratic"]["properties"]["spectra"]["items"]
     assert set(spectra["properties"]["kind"]["enum"]) == set(SPECTRUM_KINDS)
+    refine = props["thresholds"]["properties"]["refine"]["properties"]
+    assert set(refine["levels"]["items"]["enum"]) == set(REFINEMENT_LEVELS)
 
 
 def test_from_mapping_refuses_unknown_keys_naming_them():

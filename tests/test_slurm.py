@@ -1,12 +1,14 @@
 """The smoke DAG through the SLURM profile on a real single-node SLURM started by the test."""
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project
+from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, write_config
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
@@ -90,3 +92,28 @@ def test_smoke_dag_through_sbatch_survives_scancel_and_equals_local_run(slurm_en
     assert {state for job_id, (state, _) in submitted.items() if job_id != cancelled} == {"COMPLETED"}
     assert slurm_log_job_ids(workdir) == set(submitted)
     assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")
+
+
+def test_refinement_rounds_run_through_sbatch(slurm_env, smoke_project, tmp_path):
+    """A refinement round is a checkpoint: through the SLURM profile its runs are submitted after it, like any job."""
+    workdir = copy_project(tmp_path)
+    for folder in ("burn_in", "runs"):
+        shutil.copytree(smoke_project / "results" / "smoke" / folder, workdir / "results" / "smoke" / folder)
+    config = write_config(workdir, "refine.yaml", lambda c: c["thresholds"].update(refine={"rounds": 1}))
+    args = [arg if arg != "config/smoke.yaml" else config for arg in SLURM_ARGS]
+    before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
+    done = subprocess.run(
+        [SNAKEMAKE, "results/smoke/thresholds.parquet", "--cores", "2", *args],
+        cwd=workdir,
+        env=slurm_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    cells = pd.read_parquet(workdir / "results" / "smoke" / "refine" / "round_1.parquet")
+    runs = pd.read_parquet(workdir / "results" / "smoke" / "runs.parquet")
+    assert len(cells) > 0 and len(runs) == 2 * 3 * 2 + 2 * len(cells)
+    comments = [comment for job_id, _, comment in all_jobs(slurm_env) if job_id not in before]
+    assert sum("refine_grid" in comment for comment in comments) == 1
+    assert sum("train_subspaces" in comment for comment in comments) == len(cells)

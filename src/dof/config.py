@@ -61,12 +61,23 @@ class SubspaceConfig:
     seeds_per_job: int = 5
     vmap_runs: int = 1
     projection: str = "dense"
+    nested: bool = True
     lr: float = 0.05
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-7
     batch_size: int = 128
     epochs: int = 3
+
+
+@dataclass(frozen=True)
+class RefineConfig:
+    """Adaptive refinement of the d grid: per round, geometric midpoints inside the brackets where P_s crosses a
+    level (dof.analysis.refinement), each round a Snakemake checkpoint."""
+
+    rounds: int = 0
+    resolution: float = 1.19
+    levels: tuple[str, ...] = ("one_minus_delta", "half")
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ class ThresholdsConfig:
     n_bootstrap: int = 1000
     confidence: float = 0.95
     bootstrap_seed: int = 0
+    refine: RefineConfig = RefineConfig()
 
 
 DEFAULT_SPECTRA = (
@@ -232,6 +244,21 @@ class GaussianConfig:
 
 
 @dataclass(frozen=True)
+class JammingSubspaceConfig:
+    """Degrees of freedom two ways: random affine subspaces (dimension d) of one wide FC network trained on the
+    jamming task with its loss and stop rules; d*(P) where L = 0 is reached, beside N*(P). No dims: not run."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("dims", "seeds")
+    dims: tuple[int, ...] = ()
+    seeds: tuple[int, ...] | None = None
+    depth: int = 1
+    width: int = 128
+    projection: str = "dense"
+    nested: bool = True
+    lr: float = 0.3
+
+
+@dataclass(frozen=True)
 class JammingConfig:
     """The jamming transition: FC networks of N parameters trained full-batch (Adam) on a hinge loss over P points
     with labels +-1 until L = 0 ('fitted'), a plateau after every lr drop ('stuck') or the step budget."""
@@ -257,6 +284,66 @@ class JammingConfig:
     log_every: int = 1000
     dtype: str = "float64"
     gaussian: GaussianConfig = GaussianConfig()
+    subspace: JammingSubspaceConfig = JammingSubspaceConfig()
+
+
+@dataclass(frozen=True)
+class GoldilocksConfig:
+    """The Goldilocks zone (Fort & Scherlis; Fort & Ganguli): random subspace runs from theta_0 scaled by r (init_scale)
+    with the subspace block's training, P_s at fixed d against r, beside the curvature of the section A^T H A."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "init_scales", "dims", "seeds", "seeds_per_job", "epsilon")
+    enabled: bool = False
+    init_scales: tuple[float, ...] = (1.0,)
+    dims: tuple[int, ...] = (32, 128)
+    seeds: tuple[int, ...] | None = None
+    seeds_per_job: int = 5
+    epsilon: float | None = None
+    curvature_seeds: int = 3
+    n_examples: int = 500
+    subset_seed: int = 0
+
+
+@dataclass(frozen=True)
+class ConfinementConfig:
+    """Gradient confinement (Gur-Ari et al.; Fort & Ganguli): the share of the gradient's squared norm in the top-k
+    Hessian eigenspace (Lanczos on a fixed training subset) at every burn-in checkpoint and along a trajectory."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "n_seeds", "trajectory_steps")
+    enabled: bool = False
+    n_seeds: int = 1
+    ks: tuple[int, ...] = (1, 2, 5, 10, 20)
+    n_examples: int = 500
+    lanczos_iterations: int = 60
+    seed: int = 0
+    trajectory_steps: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConnectivityConfig:
+    """Dropout stability and mode connectivity (Shevchenko & Mondelli): mean-field networks trained with SGD at
+    several widths; the loss change when M of every hidden layer's N neurons are kept, and the loss barrier between
+    two solutions along the straight line and along a path through their dropout-stable halves."""
+
+    GRID: ClassVar[tuple[str, ...]] = ("enabled", "datasets", "depths", "widths", "seeds", "seeds_per_job")
+    EVALUATION: ClassVar[tuple[str, ...]] = ("fractions", "n_subsets", "points_per_segment", "path_width")
+    """Keys only the dropout and path evaluation depend on (changing them retrains nothing)."""
+    enabled: bool = False
+    datasets: tuple[str, ...] = ("digits",)
+    depths: tuple[int, ...] = (2,)
+    widths: tuple[int, ...] = (16, 32, 64, 128, 256)
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
+    seeds_per_job: int = 6
+    activation: str = "tanh"
+    loss: str = "mse"
+    lr: float = 0.05
+    batch_size: int = 16
+    epochs: int = 10
+    disjoint_data: bool = False
+    fractions: tuple[float, ...] = (0.5, 0.25, 0.75)
+    n_subsets: int = 5
+    points_per_segment: int = 11
+    path_width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +363,9 @@ class ExperimentConfig:
     baseline: BaselineConfig = BaselineConfig()
     lottery: LotteryConfig = LotteryConfig()
     jamming: JammingConfig = JammingConfig()
+    goldilocks: GoldilocksConfig = GoldilocksConfig()
+    confinement: ConfinementConfig = ConfinementConfig()
+    connectivity: ConnectivityConfig = ConnectivityConfig()
 
 
 def _convert(value: Any, hint: Any, where: str) -> Any:
@@ -330,7 +420,7 @@ def parameter_count(model: str, dataset: str) -> int:
     return count_parameters(build_model(model, input_shape, n_classes, seed=0))
 
 
-def check_dims(datasets: Iterable[str], models: Iterable[str], dims: Iterable[int]) -> None:
+def check_dims(datasets: Iterable[str], models: Iterable[str], dims: Iterable[int], key: str = "subspace.dims") -> None:
     """Refuse subspace dimensions larger than D of any configured (dataset, model), naming the key."""
     dims = sorted(set(dims))
     for dataset in datasets:
@@ -339,7 +429,7 @@ def check_dims(datasets: Iterable[str], models: Iterable[str], dims: Iterable[in
             too_large = [d for d in dims if d > n_params]
             if too_large:
                 raise ValueError(
-                    f"config key subspace.dims: {too_large} exceed D = {n_params}, the parameter count of "
+                    f"config key {key}: {too_large} exceed D = {n_params}, the parameter count of "
                     f"model {model!r} on dataset {dataset!r}; allowed values are 1 .. {n_params}"
                 )
 
@@ -356,12 +446,103 @@ def check_lottery_dims(lottery: LotteryConfig) -> None:
         )
 
 
+def jamming_input_dim(jamming: JammingConfig, dataset: str) -> int:
+    """The input size of a jamming network on `dataset`: gaussian's input_dim, else the principal components kept
+    (jamming.pca) or, without PCA, the flattened image (no data is loaded)."""
+    if dataset == "gaussian":
+        return jamming.gaussian.input_dim
+    if jamming.pca is not None:
+        return jamming.pca
+    channels, height, width = DATASET_SHAPES[dataset][0]
+    return channels * height * width
+
+
+def check_jamming_subspace(jamming: JammingConfig) -> None:
+    """Refuse a linear wide network (depth 0) wider than its inputs and subspace dimensions larger than the wide
+    network's parameter count N, per configured dataset, naming the key."""
+    from dof.stages.jamming import n_parameters  # the stage imports this module
+
+    sub = jamming.subspace
+    if not sub.dims:
+        return  # no subspace runs
+    for dataset in jamming.datasets:
+        input_dim = jamming_input_dim(jamming, dataset)
+        if sub.depth == 0 and not 0 < sub.width <= input_dim:
+            raise ValueError(
+                f"config key jamming.subspace.width: a linear wide network (jamming.subspace.depth = 0) keeps 1 .. "
+                f"{input_dim} input coordinates of dataset {dataset!r}, got {sub.width}; lower "
+                f"jamming.subspace.width or raise the input size (jamming.pca, jamming.gaussian.input_dim)"
+            )
+        n_params = n_parameters(input_dim, sub.depth, sub.width)
+        too_large = sorted(d for d in set(sub.dims) if d > n_params)
+        if too_large:
+            raise ValueError(
+                f"config key jamming.subspace.dims: {too_large} exceed N = {n_params}, the parameter count of the "
+                f"wide network (jamming.subspace.depth = {sub.depth}, jamming.subspace.width = {sub.width}) on "
+                f"dataset {dataset!r} ({input_dim} inputs); allowed values are 1 .. {n_params}, or widen the network"
+            )
+
+
+def check_connectivity(connectivity: ConnectivityConfig, data: DataConfig) -> None:
+    """Refuse a connectivity block the stage cannot run: seeds that do not pair up, a kept fraction whose
+    M = round(fraction N) is 0 or N at some width (nothing dropped, or nothing kept), a dataset not on disk."""
+    seeds = list(connectivity.seeds)
+    if len(seeds) % 2:
+        raise ValueError(
+            f"config key connectivity.seeds: the seeds are connected in consecutive pairs (0-1, 2-3, ...), so their "
+            f"number must be even; {len(seeds)} seeds leave seed {seeds[-1]} without a pair: add or drop one"
+        )
+    for fraction in connectivity.fractions:
+        for width in connectivity.widths:
+            kept = round(fraction * width)
+            if not 0 < kept < width:
+                effect = "drops nothing" if kept >= width else "keeps nothing"
+                raise ValueError(
+                    f"config key connectivity.fractions: {fraction:g} keeps M = round({fraction:g} x {width}) = "
+                    f"{kept} of the N = {width} neurons at width {width} (connectivity.widths), which {effect}; use "
+                    f"fractions with 0 < round(f N) < N at every width, or drop that width"
+                )
+    if not data.download:  # else the first job downloads what is missing
+        for dataset in connectivity.datasets:
+            if dataset in TORCHVISION_FILES:
+                try:
+                    check_available(dataset, data.root)
+                except FileNotFoundError as error:
+                    raise FileNotFoundError(f"config key connectivity.datasets: {error}") from None
+
+
 def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
     """The whole config as dataclasses, after the checks the schema cannot make; errors name the key and the fix."""
     experiment = from_mapping(ExperimentConfig, config)
     check_dims(experiment.datasets, experiment.models, experiment.subspace.dims)
     if experiment.lottery.enabled:
         check_lottery_dims(experiment.lottery)
+    if experiment.goldilocks.enabled:
+        check_dims(experiment.datasets, experiment.models, experiment.goldilocks.dims, "goldilocks.dims")
+    confinement = experiment.confinement
+    largest_k = max([*confinement.ks, *(DATASET_SHAPES[dataset][1] for dataset in experiment.datasets)])
+    if confinement.enabled and largest_k > confinement.lanczos_iterations:
+        raise ValueError(
+            f"config key confinement.ks: k up to {largest_k} (k = C, the number of classes, included) needs at least "
+            f"as many confinement.lanczos_iterations (now {confinement.lanczos_iterations}); raise it (2-3 x k)"
+        )
+    if experiment.jamming.enabled:
+        check_jamming_subspace(experiment.jamming)
+    connectivity = experiment.connectivity
+    if connectivity.enabled and connectivity.path_width not in (None, *connectivity.widths):
+        raise ValueError(
+            f"config key connectivity.path_width: {connectivity.path_width} is not one of connectivity.widths "
+            f"{list(connectivity.widths)}; pick one of them or null (the smallest)"
+        )
+    if connectivity.enabled:
+        check_connectivity(connectivity, experiment.data)
+    n_subspace_seeds = len(experiment.subspace.seeds)
+    if confinement.enabled and confinement.n_seeds > n_subspace_seeds:
+        raise ValueError(
+            f"config key confinement.n_seeds: {confinement.n_seeds} seeds measured, but subspace.seeds has only "
+            f"{n_subspace_seeds} (the confinement stage measures the first n of them); lower confinement.n_seeds "
+            f"or add subspace.seeds"
+        )
     if not experiment.data.download:  # else the first job downloads what is missing
         for dataset in experiment.datasets:
             if dataset in TORCHVISION_FILES:

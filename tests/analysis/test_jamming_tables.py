@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dof.analysis import jamming
+from dof.analysis import jamming, records
+from dof.stages import jamming_subspace
 
 
 def synthetic_runs(c0: float = 0.5, seeds: int = 40) -> pd.DataFrame:
@@ -71,3 +72,76 @@ def test_ensemble_error_and_variance_by_hand():
     assert row["ensemble_test_error"] == 0.0  # f_bar margins 0.4, 0.25, 2.0
     assert row["mean_test_error"] == pytest.approx(1 / 3)
     assert row["output_variance"] == pytest.approx(np.mean([0.72, 1.125, 0.0]), rel=1e-6)
+
+
+def synthetic_subspace_runs(ratio: float = 0.25, seeds: int = 40) -> pd.DataFrame:
+    """Subspace runs of one wide network fitted with a logistic probability in log2(d / (ratio P)), for three P."""
+    runs = synthetic_runs(c0=ratio, seeds=seeds)
+    return pd.DataFrame(
+        {
+            "dataset": runs["dataset"],
+            "model": "fc_L1_h128",
+            "n_params": 1537,
+            "n_train": runs["n_train"],
+            "d": runs["n_params"],
+            "seed": runs["seed"],
+            "status": runs["status"].where(runs["seed"].ne(0), "diverged"),  # a diverged run is a failure
+        }
+    )
+
+
+def test_subspace_thresholds_recover_d_star_and_stand_beside_n_star():
+    sub = synthetic_subspace_runs()
+    success = jamming.subspace_success(sub)
+    assert {"network", "n_train", "d", "n_runs", "p_success", "p_success_lo", "n_wide"} <= set(success.columns)
+    assert success["n_wide"].eq(1537).all() and success["n_runs"].eq(40).all()
+    d_table = jamming.subspace_thresholds(sub, delta=0.1, n_bootstrap=200)
+    half = d_table[np.isclose(d_table["level"], 0.5)]
+    assert half["fit_status"].eq("ok").all() and len(half) == 3
+    for row in half.itertuples():
+        assert row.d_star_fit_lo <= 0.25 * row.n_train <= row.d_star_fit_hi
+    n_table = jamming.thresholds(synthetic_runs(), delta=0.1, n_bootstrap=200)
+    both = jamming.two_ways(n_table, d_table)
+    assert list(both.columns) == jamming.TWO_WAYS
+    assert sorted(both["quantity"].unique()) == ["N* L=1", "d* fc_L1_h128"]
+    assert both["source"].eq("fit").all() and both.groupby("quantity")["n_train"].apply(list).map(len).eq(3).all()
+    d_star = both[both["quantity"].str.startswith("d*")].set_index("n_train")["estimate"]
+    n_star = both[both["quantity"].str.startswith("N*")].set_index("n_train")["estimate"]
+    assert (d_star < n_star).all()  # ratio 0.25 against c0 = 0.5
+
+
+def test_two_ways_keeps_censored_grid_values():
+    sub = synthetic_subspace_runs()
+    never = sub.assign(status="stuck")  # no d of the grid fits: d* above the grid
+    both = jamming.two_ways(jamming.thresholds(synthetic_runs(), 0.1, 50), jamming.subspace_thresholds(never, 0.1, 50))
+    censored = both[both["quantity"].str.startswith("d*")]
+    assert censored["censoring"].eq("above_grid").all() and censored["estimate"].isna().all()
+    assert censored["source"].eq("grid").all() and (censored["grid_max"] > censored["grid_min"]).all()
+
+
+def test_the_wide_networks_size_is_taken_per_dataset():
+    """fc_L1_h128 is one name on every dataset, but N_wide depends on the input size: each dataset keeps its own."""
+    toy = synthetic_subspace_runs(seeds=4)
+    other = toy.assign(dataset="gaussian", n_params=1409)
+    sub = pd.concat([toy, other], ignore_index=True)
+    for table in (jamming.subspace_success(sub), jamming.subspace_thresholds(sub, delta=0.1, n_bootstrap=20)):
+        wide = table.groupby("dataset")["n_wide"].unique().map(list).to_dict()
+        assert wide == {"gaussian": [1409], "toy": [1537]}
+        assert len(table) == 2 * len(table[table["dataset"].eq("toy")])  # no rows multiplied by the merge
+
+
+def test_subspace_chunks_are_aggregated_by_their_own_key():
+    """records.aggregate with the subspace runs' key and columns: sorted by (dataset, P, d, seed), a missing run or a
+    missing column refused."""
+    sub = synthetic_subspace_runs(seeds=2)
+    sub = sub.assign(**{c: 0 for c in jamming_subspace.RUN_COLUMNS if c not in sub.columns})
+    expected = sub[jamming_subspace.RUN_KEY].drop_duplicates()
+    chunks = [sub.iloc[1::2], sub.iloc[::2]]
+    runs = records.aggregate(chunks, expected, jamming_subspace.RUN_KEY, jamming_subspace.RUN_COLUMNS)
+    assert runs[jamming_subspace.RUN_KEY].equals(runs[jamming_subspace.RUN_KEY].sort_values(jamming_subspace.RUN_KEY))
+    with pytest.raises(ValueError, match="1 runs of the grid have no record"):
+        records.aggregate([sub.iloc[1:]], expected, jamming_subspace.RUN_KEY, jamming_subspace.RUN_COLUMNS)
+    with pytest.raises(ValueError, match="subspace_seed"):
+        records.aggregate(
+            [sub.drop(columns="subspace_seed")], expected, jamming_subspace.RUN_KEY, jamming_subspace.RUN_COLUMNS
+        )

@@ -4,7 +4,15 @@ from torch import nn
 from torch.func import functional_call
 
 from dof.engine.data import DATASET_SHAPES
-from dof.engine.models import MODELS, AvgPool2x2, ResNet, build_model, count_parameters
+from dof.engine.models import (
+    MODELS,
+    AvgPool2x2,
+    MeanField,
+    ResNet,
+    build_model,
+    count_parameters,
+    mean_field_forward,
+)
 
 
 def test_conv2_parameter_count_matches_protocol():
@@ -102,3 +110,14 @@ def test_avg_pool_2x2_equals_torch_avg_pool_forward_and_backward(size):
     (theirs,) = torch.autograd.grad(nn.AvgPool2d(2)(x), x, g)
     assert torch.allclose(AvgPool2x2()(x), nn.AvgPool2d(2)(x), atol=1e-12)
     assert torch.allclose(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_mean_field_network_averages_over_its_neurons(depth):
+    """Every hidden neuron twice (rows repeated, hidden-to-hidden and output columns too) computes the same
+    function: each layer is the mean over the neurons below it."""
+    x = torch.randn(20, 6, dtype=torch.float64)
+    first, *middle, last = [w.detach().double() for w in MeanField(6, 3, 5, depth, seed=depth).weights]
+    twice = [first.repeat(2, 1), *[w.repeat(2, 2) for w in middle], last.repeat(1, 2)]
+    reference = mean_field_forward([first, *middle, last], x)
+    assert torch.allclose(mean_field_forward(twice, x), reference, atol=1e-12)

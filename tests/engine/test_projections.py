@@ -126,6 +126,26 @@ def test_every_kind_is_determined_by_its_seed(kind):
     assert not torch.equal(a1, b1) and not torch.equal(g1, h1)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("small", "large"), [(1, 7), (5, 32), (31, 33), (40, 300), (257, 600)])
+def test_every_kind_is_nested(kind, small, large):
+    """A_d is the first d columns of A_d' bit for bit (within and across dense/sparse blocks and Fastfood's padding,
+    here n = 512 for D = 300: d = 600 spans two Fastfood blocks)."""
+    a_small = make_projection(kind, 300, small, seed=3, **_options(kind)).matrix
+    a_large = make_projection(kind, 300, large, seed=3, **_options(kind)).matrix
+    assert torch.equal(a_small, a_large[:, :small])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_nested_projection_applies_like_the_larger_one_on_a_padded_phi(kind):
+    """A_d phi == A_d' (phi, 0): the same map, not only the same stored matrix."""
+    small = make_projection(kind, 300, 20, seed=5, **_options(kind))
+    large = make_projection(kind, 300, 70, seed=5, **_options(kind))
+    phi = torch.randn(3, 20)
+    padded = torch.nn.functional.pad(phi, (0, 50))
+    assert torch.allclose(small(phi), large(padded), rtol=1e-5, atol=1e-6)
+
+
 # --- dense: stored vs regenerated -----------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from dof.engine.seeding import run_seeds
 from dof.engine.subspace import AffineSubspace, load_flat_params
 from dof.engine.training import (
     evaluate,
+    guarded_steps,
     minibatches,
     steps_per_epoch,
     train_subspace,
@@ -119,11 +122,11 @@ def test_resnet_subspace_starts_from_the_burn_in_batchnorm_statistics(tiny_data)
     assert abs(evaluate(lambda x: fresh.forward(x, phi), tiny_data.x_train, tiny_data.y_train)[0] - loss) > 1e-3
 
 
-def success_counts(tiny_data, projection, lr, dims=(4, 16, 64), n_seeds=24):
+def success_counts(tiny_data, projection, lr, dims=(4, 16, 64), n_seeds=24, nested=True):
     """P_s counts on a small grid (t0 = 0) at the epsilons where the dense runs' pooled P_s is intermediate."""
     config = BurnInConfig(batch_size=16)
     checkpoints = [burn_in_checkpoint(tiny_data, "conv2", seed=s, t0=0, config=config) for s in range(n_seeds)]
-    sub = SubspaceConfig(lr=lr, batch_size=16, epochs=3, projection=projection)
+    sub = SubspaceConfig(lr=lr, batch_size=16, epochs=3, projection=projection, nested=nested)
     runs = pd.concat([run_subspaces(tiny_data, checkpoints, d, sub, {}) for d in dims])
     success = thresholds.success_table(runs, [0.5, 0.6, 0.7, 0.8, 0.9], ["train_acc"])
     return success[success["d"] > 0].set_index(["d", "epsilon"])  # d = 0, the shared start, tells nothing apart
@@ -152,6 +155,24 @@ def test_dense_and_fastfood_give_the_same_success_probabilities(tiny_data):
     assert slow_p * slow_cells < 0.01
 
 
+def test_nested_and_independent_subspaces_give_the_same_success_probabilities(tiny_data):
+    nested = success_counts(tiny_data, "dense", lr=0.05)
+    independent = success_counts(tiny_data, "dense", lr=0.05, nested=False)
+    p_value, n_cells = smallest_fisher_p(nested, independent)
+    assert n_cells >= 3
+    assert p_value * n_cells > 0.01  # Bonferroni: nesting changes which subspaces are drawn, not how often they train
+
+
+def test_nested_runs_share_their_seeds_across_d_and_record_it(tiny_data):
+    assert run_seeds(3, 8) == run_seeds(3, 64) and run_seeds(3, 8, nested=False) != run_seeds(3, 64, nested=False)
+    checkpoint = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=0, config=BurnInConfig(batch_size=16))
+    for nested in (True, False):
+        sub = SubspaceConfig(batch_size=16, epochs=1, nested=nested)
+        rows = pd.concat([run_subspaces(tiny_data, [checkpoint], d, sub, {}) for d in (4, 40)])
+        assert rows["projection_settings"].map(lambda s: json.loads(s)["nested"]).tolist() == [nested, nested]
+        assert (rows["subspace_seed"].nunique() == 1) == nested and (rows["batch_seed"].nunique() == 1) == nested
+
+
 def test_progress_logs_one_timestamped_line_per_epoch_with_loss_and_accuracy(tiny_data, caplog):
     checkpoint = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=0, config=BurnInConfig(batch_size=16))
     subspace, seeds = start_subspace(tiny_data, checkpoint, 8, "dense")
@@ -160,3 +181,21 @@ def test_progress_logs_one_timestamped_line_per_epoch_with_loss_and_accuracy(tin
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("probe: epoch")]
     assert len(lines) == 2 and lines[0].startswith("probe: epoch 1/2, mean loss ")
     assert all(", accuracy 0." in line or ", accuracy 1." in line for line in lines)
+
+
+def test_a_stop_hook_ends_the_loop_before_its_update_with_its_status():
+    w = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=0.5)
+    seen = []
+
+    def stop(done: int) -> str | None:
+        seen.append(done)
+        return "fitted" if float(w.detach()) >= 1.0 else None
+
+    outcome = guarded_steps(
+        lambda _: (w - 2.0).square().sum(), optimizer, iter(lambda: torch.arange(1), None), 10, stop=stop
+    )
+    # w = 2 after one update; the stop hook sees it before a second one
+    assert outcome.status == "fitted" and outcome.steps == 1 and seen == [0, 1]
+    assert float(w.detach()) == 2.0
+    assert guarded_steps(lambda _: w.sum(), optimizer, iter(lambda: torch.arange(1), None), 3).status == "ok"

@@ -86,3 +86,12 @@ def test_count_outliers_by_gap_and_by_slq_bulk_edge():
     assert exact[-n_classes - 1] < edge < exact[-n_classes]
     assert hessian.count_outliers(top, bulk_edge=edge) == n_classes
     assert hessian.count_outliers(np.array([1.0])) == 0
+
+
+def test_top_eigenpairs_are_the_largest_eigenvalues_with_orthonormal_ritz_vectors(tiny_problem):
+    model, x, y, h, exact = tiny_problem
+    dim = h.shape[0]
+    values, ritz = hessian.top_eigenpairs(hessian.hvp_fn(model, x, y), dim, k=10, n_iter=dim, seed=0)
+    np.testing.assert_allclose(values, exact[::-1][:10], rtol=1e-8, atol=1e-10)
+    torch.testing.assert_close(ritz @ ritz.T, torch.eye(10, dtype=torch.float64), atol=1e-10, rtol=0)
+    torch.testing.assert_close(ritz @ h @ ritz.T, torch.diag(torch.from_numpy(values.copy())), atol=1e-8, rtol=0)

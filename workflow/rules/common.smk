@@ -57,6 +57,17 @@ def burn_in_files(dataset, model, t0, seeds):
     )
 
 
+def seed_burn_in_files(wildcards):
+    """The burn-in files of the seed in the wildcards, one per configured t0 (the theory and confinement stages)."""
+    return [
+        path
+        for t0 in config["burn_in"]["t0"]
+        for path in burn_in_files(
+            wildcards.dataset, wildcards.model, t0, [wildcards.seed]
+        )
+    ]
+
+
 def dataset_options(wildcards):
     """Loader options of the dataset in the wildcards: its own block for the embedded sets, else root/download."""
     data = config["data"]

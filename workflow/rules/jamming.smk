@@ -120,3 +120,81 @@ rule jamming_figures:
         code=code_of("jamming_figures.py"),
     script:
         "../scripts/jamming_figures.py"
+
+
+rule train_jamming_subspaces:
+    output:
+        f"{RESULTS}/jamming_subspace/{{dataset}}/P_{{P}}/d_{{d}}/seeds_{{seeds}}.parquet",
+    log:
+        f"{RESULTS}/logs/train_jamming_subspaces/{{dataset}}/P_{{P}}/d_{{d}}/seeds_{{seeds}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_jamming_subspaces/{{dataset}}/P_{{P}}/d_{{d}}/seeds_{{seeds}}.tsv"
+    wildcard_constraints:
+        P=r"\d+",
+    conda:
+        ENV
+    threads: 1
+    params:
+        seeds=chunk_seeds,
+        data=jamming_data_options,
+        jamming=jamming_subspace_hyperparameters(),
+        device=config["device"],
+        code=code_of("train_jamming_subspaces.py"),
+    script:
+        "../scripts/train_jamming_subspaces.py"
+
+
+rule aggregate_jamming_subspaces:
+    input:
+        jamming_subspace_grid(rules.train_jamming_subspaces.output[0]),
+    output:
+        f"{RESULTS}/jamming_subspace_runs.parquet",
+    log:
+        f"{RESULTS}/logs/aggregate_jamming_subspaces.log",
+    conda:
+        ENV
+    params:
+        expected=expected_jamming_subspace_runs(),
+        code=code_of("aggregate_jamming_subspaces.py"),
+    script:
+        "../scripts/aggregate_jamming_subspaces.py"
+
+
+rule jamming_subspace_thresholds:
+    input:
+        runs=rules.aggregate_jamming_subspaces.output[0],
+        thresholds=rules.jamming_thresholds.output.thresholds,
+    output:
+        success=f"{RESULTS}/jamming_subspace_success.parquet",
+        thresholds=f"{RESULTS}/jamming_subspace_thresholds.parquet",
+        two_ways=f"{RESULTS}/jamming_dof.parquet",
+    log:
+        f"{RESULTS}/logs/jamming_subspace_thresholds.log",
+    conda:
+        ENV
+    params:
+        thresholds=config["thresholds"],
+        code=code_of("jamming_subspace_thresholds.py"),
+    script:
+        "../scripts/jamming_subspace_thresholds.py"
+
+
+rule jamming_dof_figure:
+    input:
+        rules.jamming_subspace_thresholds.output.two_ways,
+    output:
+        png=report(
+            f"{RESULTS}/figures/jamming_dof_{{dataset}}.png",
+            caption="../report/jamming_dof.rst",
+            category="Jamming transition",
+            subcategory="{dataset}: degrees of freedom two ways",
+        ),
+        pdf=f"{RESULTS}/figures/jamming_dof_{{dataset}}.pdf",
+    log:
+        f"{RESULTS}/logs/jamming_dof_figure/{{dataset}}.log",
+    conda:
+        ENV
+    params:
+        code=code_of("jamming_dof_figure.py"),
+    script:
+        "../scripts/jamming_dof_figure.py"

@@ -1,11 +1,49 @@
 # Input functions and params of the rules in jamming.smk (a stage's functions live beside its rules, in their own
 # file, so that `snakemake --lint` finds no functions mixed with rules).
-from dof.config import JammingConfig
+from dof.config import JammingConfig, JammingSubspaceConfig
 
 
 def jamming_hyperparameters():
-    """Training settings of a jamming run: the block without its grid (datasets, P, depths, widths, seeds)."""
-    return hyperparameters(JammingConfig, config["jamming"])
+    """Training settings of a jamming run: the block without its grid (datasets, P, depths, widths, seeds) and
+    without the subspace block, which the full-space runs do not use."""
+    settings = hyperparameters(JammingConfig, config["jamming"])
+    return {key: value for key, value in settings.items() if key != "subspace"}
+
+
+def jamming_subspace_hyperparameters():
+    """Training settings of a subspace run on the jamming task: the full-space runs' settings and the subspace
+    block without its grid (dims, seeds)."""
+    subspace = hyperparameters(JammingSubspaceConfig, config["jamming"]["subspace"])
+    return {**jamming_hyperparameters(), "subspace": subspace}
+
+
+def jamming_subspace_seeds():
+    """The seeds of the subspace runs: jamming.subspace.seeds, or jamming.seeds when that is null."""
+    jamming = config["jamming"]
+    return jamming["subspace"]["seeds"] or jamming["seeds"]
+
+
+def jamming_subspace_grid(template):
+    """A subspace-run path template expanded over the configured datasets, P, dims and seed chunks."""
+    jamming = config["jamming"]
+    return expand(
+        template,
+        dataset=jamming["datasets"],
+        P=jamming["n_train"],
+        d=jamming["subspace"]["dims"],
+        seeds=chunk_names(jamming_subspace_seeds(), jamming["seeds_per_job"]),
+    )
+
+
+def expected_jamming_subspace_runs():
+    """The grid jamming_subspace_runs.parquet must hold exactly."""
+    jamming = config["jamming"]
+    return {
+        "dataset": jamming["datasets"],
+        "n_train": jamming["n_train"],
+        "d": jamming["subspace"]["dims"],
+        "seed": jamming_subspace_seeds(),
+    }
 
 
 def jamming_data_options(wildcards):
@@ -52,6 +90,8 @@ def jamming_targets():
             template, dataset=jamming["datasets"], depth=jamming["depths"]
         )
     ]
+    if jamming["subspace"]["dims"]:
+        figures += expand(rules.jamming_dof_figure.output, dataset=jamming["datasets"])
     return [
         *rules.aggregate_jamming.output,
         *rules.jamming_ensembles.output,

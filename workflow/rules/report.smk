@@ -12,6 +12,8 @@ REPORT_TABLES = {
     "baseline": "the full-model baseline",
     "methods_thresholds": "d* and d_int90 of every method",
     "methods_reach": "the d at which each method's median accuracy reaches a level",
+    "connectivity_slopes": "log-log slopes of the dropout gap and the barriers against width",
+    "connectivity_summary": "dropout gap and barriers per width",
 }
 """The tables the report shows, with their titles; each is in the report when its stage runs."""
 

@@ -19,4 +19,6 @@ def report_targets():
         tables.append("baseline")
     if config["lottery"]["enabled"]:
         tables += ["methods_thresholds", "methods_reach"]
+    if config["connectivity"]["enabled"]:
+        tables += ["connectivity_slopes", "connectivity_summary"]
     return expand(rules.report_table.output[0], table=tables)

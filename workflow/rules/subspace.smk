@@ -1,5 +1,5 @@
-# Subspace runs: for one (dataset, model, t0, d), a chunk of seeds, each in its own random subspace; then all chunks
-# into runs.parquet.
+# Subspace runs: for one (dataset, model, t0, d), a chunk of seeds, each in its own random subspace; refinement
+# rounds (checkpoints) that add d where P_s crosses a level; then all chunks into runs.parquet.
 
 
 include: "subspace_inputs.smk"
@@ -28,9 +28,28 @@ rule train_subspaces:
         "../scripts/train_subspaces.py"
 
 
+checkpoint refine_grid:
+    input:
+        runs_before_round,
+    output:
+        f"{RESULTS}/refine/round_{{round}}.parquet",
+    log:
+        f"{RESULTS}/logs/refine_grid/round_{{round}}.log",
+    wildcard_constraints:
+        round=r"[1-9]\d*",
+    conda:
+        ENV
+    params:
+        thresholds=refinement_settings(),
+        code=code_of("refine_grid.py"),
+    script:
+        "../scripts/refine_grid.py"
+
+
 rule aggregate_runs:
     input:
-        run_chunk_files(),
+        chunks=run_chunk_files,
+        refinements=refinement_tables,
     output:
         f"{RESULTS}/runs.parquet",
     log:
@@ -38,7 +57,8 @@ rule aggregate_runs:
     conda:
         ENV
     params:
-        expected=expected_runs(),
+        expected=expected_run_axes(),
+        refinement=refinement_settings(),
         code=code_of("aggregate_runs.py"),
     script:
         "../scripts/aggregate_runs.py"

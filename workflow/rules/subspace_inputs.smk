@@ -1,5 +1,7 @@
 # Input functions and params of the rules in subspace.smk (a stage's functions live beside its rules, in
 # their own file, so that `snakemake --lint` finds no functions mixed with rules).
+import pandas as pd
+from snakemake.logging import logger
 
 
 def chunk_burn_in_files(wildcards):
@@ -9,8 +11,17 @@ def chunk_burn_in_files(wildcards):
     )
 
 
-def run_chunk_files():
-    """Every run-record chunk of the configured grid."""
+def cell_chunk_files(cells):
+    """The run-record chunks of (dataset, model, t0, d) cells, every seed chunk of each."""
+    return [
+        path
+        for cell in cells
+        for path in expand(rules.train_subspaces.output[0], **cell, seeds=seed_chunks())
+    ]
+
+
+def configured_chunk_files():
+    """The run-record chunks of the configured grid."""
     return per_network(
         rules.train_subspaces.output[0],
         t0=config["burn_in"]["t0"],
@@ -19,7 +30,56 @@ def run_chunk_files():
     )
 
 
-def expected_runs():
+def refined_cells_so_far(rounds):
+    """The (dataset, model, t0, d) cells that refinement rounds 1..rounds added, read from each round's checkpoint
+    table (Snakemake runs the runs a round reads, then the round, then re-evaluates what depends on it).
+    """
+    return [
+        {key: cell[key] for key in ("dataset", "model", "t0", "d")}
+        for number in range(1, rounds + 1)
+        for cell in pd.read_parquet(
+            checkpoints.refine_grid.get(round=number).output[0]
+        ).to_dict("records")
+    ]
+
+
+def run_chunk_files(wildcards):
+    """Every run-record chunk: the configured grid and the cells of every refinement round."""
+    rounds = config["thresholds"]["refine"]["rounds"]
+    return configured_chunk_files() + cell_chunk_files(refined_cells_so_far(rounds))
+
+
+def runs_before_round(wildcards):
+    """The run-record chunks a refinement round reads: the configured grid and the earlier rounds' cells."""
+    rounds = int(wildcards.round) - 1
+    return configured_chunk_files() + cell_chunk_files(refined_cells_so_far(rounds))
+
+
+def refinement_settings():
+    """What the refinement rounds depend on: the success criteria and the refine block (a param of refine_grid and
+    aggregate_runs, so that a changed round count or level re-reads the rounds even where runs.parquet exists).
+    """
+    keys = ("metrics", "epsilons", "delta", "confidence", "refine")
+    return {key: config["thresholds"][key] for key in keys}
+
+
+def refinement_tables(wildcards):
+    """The cell tables of every refinement round (none without refinement). Snakemake does not start a checkpoint
+    below a table that exists (snakemake/snakemake#4124), so a round added to finished results is announced with
+    the command that runs it."""
+    rounds = config["thresholds"]["refine"]["rounds"]
+    tables = expand(rules.refine_grid.output[0], round=range(1, rounds + 1))
+    missing = [path for path in tables if not Path(path).exists()]
+    if missing and Path(rules.aggregate_runs.output[0]).exists():
+        logger.warning(
+            f"thresholds.refine asks for {len(missing)} refinement round(s) not yet run ({missing[0]}, ...) but "
+            f"{rules.aggregate_runs.output[0]} exists, and Snakemake does not start a checkpoint below a "
+            "finished table: run `snakemake --forcerun aggregate_runs` (with your --configfile) to run them."
+        )
+    return tables
+
+
+def expected_run_axes():
     """The (dataset, model, t0, d, seed) grid that runs.parquet must hold exactly."""
     return {
         "dataset": config["datasets"],

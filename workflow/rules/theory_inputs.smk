@@ -31,17 +31,6 @@ def point_checkpoint(wildcards):
     return burn_in_files(wildcards.dataset, wildcards.model, t0, [wildcards.seed])
 
 
-def seed_burn_in_files(wildcards):
-    """The burn-in files of the seed in the wildcards, one per configured t0."""
-    return [
-        path
-        for t0 in config["burn_in"]["t0"]
-        for path in burn_in_files(
-            wildcards.dataset, wildcards.model, t0, [wildcards.seed]
-        )
-    ]
-
-
 def theory_targets():
     """The theory stage's tables and figures that `rule all` asks for."""
     tables = [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dof.analysis.records import check_complete
 from dof.analysis.thresholds import fit_transition, success_table, threshold_table
 from dof.stages.jamming import RUN_KEY
 
@@ -31,24 +30,19 @@ RENAMED = {
 """thresholds.py's column names (d, D) as the jamming tables' (N, P)."""
 
 
-def aggregate_runs(chunks: list[pd.DataFrame], expected: pd.DataFrame) -> pd.DataFrame:
-    """The chunk tables as jamming_runs.parquet, checked against the grid and sorted by the run key."""
-    runs = pd.concat(chunks, ignore_index=True)
-    check_complete(runs, expected)
-    return runs.sort_values(RUN_KEY, kind="stable").reset_index(drop=True)
-
-
-def threshold_view(runs: pd.DataFrame) -> pd.DataFrame:
-    """The runs as success_table groups them: model = the depth, n_params = P (so d_star_fraction is N*/P), d = N,
-    metric `fitted` (1 when L = 0 was reached); stuck, budget and diverged runs are failures."""
+def threshold_view(runs: pd.DataFrame, size: str = "n_params", model: str = "depth") -> pd.DataFrame:
+    """The runs as success_table groups them, metric `fitted` (1 when L = 0 was reached; stuck, budget and diverged
+    runs are failures) and n_params = P (so d_star_fraction is a threshold over P), with the column `size` in the role
+    of d and `model` in that of the model: N (n_params) and the depth for the full-space runs, d and the wide
+    network's name (`model`) for the subspace runs (stages.jamming_subspace)."""
     return pd.DataFrame(
         {
             "dataset": runs["dataset"],
-            "model": runs["depth"].astype(int),
+            "model": runs[model],
             "n_params": runs["n_train"].astype(int),
             "method": "jamming",
             "t0": 0,
-            "d": runs["n_params"].astype(int),
+            "d": runs[size].astype(int),
             "seed": runs["seed"],
             "status": np.where(runs["status"].eq("diverged"), "diverged", "ok"),
             "fitted": runs["status"].eq("fitted").astype(float),
@@ -72,10 +66,15 @@ def thresholds(
 ) -> pd.DataFrame:
     """N*(P) at the levels 1/2 and 1 - delta (`level`), by thresholds.threshold_table: the grid N*, its censoring
     and bootstrap interval, and the fitted logistic transition in log2 N with its Fieller interval."""
-    raw = success_table(threshold_view(runs), [1.0], ["fitted"], confidence)
+    return _renamed(_levels(threshold_view(runs), delta, n_bootstrap, confidence, seed))
+
+
+def _levels(view: pd.DataFrame, delta: float, n_bootstrap: int, confidence: float, seed: int) -> pd.DataFrame:
+    """thresholds.threshold_table of a view's `fitted` success at the levels 1/2 and 1 - delta (`level`)."""
+    raw = success_table(view, [1.0], ["fitted"], confidence)
     levels = sorted({0.5, 1.0 - delta})
     tables = [threshold_table(raw, 1.0 - level, n_bootstrap, confidence, seed).assign(level=level) for level in levels]
-    return _renamed(pd.concat(tables, ignore_index=True))
+    return pd.concat(tables, ignore_index=True)
 
 
 def c0_table(runs: pd.DataFrame, delta: float, confidence: float = 0.95) -> pd.DataFrame:
@@ -153,3 +152,73 @@ def run_summary(runs: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
+
+
+SUBSPACE_RENAMED = {"model": "network", "n_params": "n_train", "d_star_fraction": "d_star_over_p"}
+"""thresholds.py's column names for the subspace runs of the jamming task: the wide network as `network`, P in the
+role of D (so d_star_over_p is d*/P)."""
+
+
+def _subspace_renamed(table: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """A thresholds.py table of subspace runs with their names, and the wide network's parameter count N_wide."""
+    table = table.drop(columns=["method", "t0", "metric", "epsilon"], errors="ignore").rename(columns=SUBSPACE_RENAMED)
+    wide = runs.groupby(["dataset", "model"], sort=True)["n_params"].first().rename("n_wide").reset_index()
+    wide = wide.rename(columns={"model": "network"})  # one name for every dataset, N_wide per input size
+    return table.astype({"n_train": int}).merge(wide, on=["dataset", "network"], how="left")
+
+
+def subspace_success(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """P(L = 0) of the subspace runs per (dataset, network, P, d) with its exact binomial interval."""
+    return _subspace_renamed(success_table(threshold_view(runs, "d", "model"), [1.0], ["fitted"], confidence), runs)
+
+
+def subspace_thresholds(
+    runs: pd.DataFrame, delta: float, n_bootstrap: int, confidence: float = 0.95, seed: int = 0
+) -> pd.DataFrame:
+    """d*(P) of the subspace runs at the levels 1/2 and 1 - delta, by thresholds.threshold_table (as N*(P))."""
+    return _subspace_renamed(_levels(threshold_view(runs, "d", "model"), delta, n_bootstrap, confidence, seed), runs)
+
+
+TWO_WAYS = ["dataset", "n_train", "quantity", "estimate", "lo", "hi", "source", "censoring", "grid_min", "grid_max"]
+
+
+def _at_half(table: pd.DataFrame, star: str, low: str, high: str) -> pd.DataFrame:
+    """The 50 % rows of a threshold table as TWO_WAYS columns: the fit with its Fieller interval where it is ok,
+    else the grid value with its bootstrap interval (null above the grid); `source` says which."""
+    half = table[np.isclose(table["level"], 0.5)].reset_index(drop=True)
+    fitted = half["fit_status"].eq("ok").to_numpy()
+
+    def pick(fit: str, grid: str) -> np.ndarray:
+        return np.where(
+            fitted,
+            half[fit].astype("Float64").to_numpy(float, na_value=np.nan),
+            half[grid].astype("Float64").to_numpy(float, na_value=np.nan),
+        )
+
+    return pd.DataFrame(
+        {
+            "dataset": half["dataset"],
+            "n_train": half["n_train"].astype(int),
+            "estimate": pick(f"{star}_fit", star),
+            "lo": pick(f"{star}_fit_lo", f"{star}_lo"),
+            "hi": pick(f"{star}_fit_hi", f"{star}_hi"),
+            "source": np.where(fitted, "fit", "grid"),
+            "censoring": half["censoring"],
+            "grid_min": half[low].astype(int),
+            "grid_max": half[high].astype(int),
+        }
+    )
+
+
+def two_ways(thresholds_table: pd.DataFrame, subspace_table: pd.DataFrame) -> pd.DataFrame:
+    """Degrees of freedom two ways at the 50 % level, per (dataset, P): N*(P) of every depth (`quantity` 'N* L=1') and
+    d*(P) of every wide network's random subspaces ('d* fc_L1_h128'), with intervals, source and censoring."""
+    full = [
+        _at_half(rows, "n_star", "n_min", "n_max").assign(quantity=f"N* L={depth}")
+        for depth, rows in thresholds_table.groupby("depth", sort=True)
+    ]
+    sub = [
+        _at_half(rows, "d_star", "d_min", "d_max").assign(quantity=f"d* {network}")
+        for network, rows in subspace_table.groupby("network", sort=True)
+    ]
+    return pd.concat([*full, *sub], ignore_index=True)[TWO_WAYS].sort_values(["dataset", "quantity", "n_train"])

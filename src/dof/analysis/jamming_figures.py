@@ -90,3 +90,35 @@ def n_delta_figure(summary: pd.DataFrame, thresholds: pd.DataFrame, dataset: str
     ax.set_title(f"unsatisfied constraints: {dataset}, depth {depth}")
     ax.legend(fontsize=7)
     return fig
+
+
+def degrees_of_freedom(two_ways: pd.DataFrame, dataset: str) -> plt.Figure:
+    """Degrees of freedom two ways against P (log-log): N*(P) of every depth and d*(P) of the wide network's random
+    subspaces at 50 %. Filled markers: the fit with its Fieller interval; open markers: the grid value with its
+    bootstrap interval; open triangles: censored (above the grid: at its top, pointing up; below: at its bottom)."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    rows = two_ways[two_ways["dataset"].eq(dataset)]
+    colours = plt.cm.tab10(np.arange(max(1, rows["quantity"].nunique())) % 10)
+    for colour, (quantity, curve) in zip(colours, rows.groupby("quantity", sort=True)):
+        curve = curve.sort_values("n_train")
+        fit = curve[curve["source"].eq("fit")]
+        grid = curve[curve["source"].eq("grid") & np.isfinite(curve["estimate"].to_numpy(float))]
+        grid = grid[grid["censoring"].eq("measured")]
+        for points, face in ((fit, colour), (grid, "none")):
+            if len(points):
+                y = points["estimate"].to_numpy(float)
+                lo = np.nan_to_num(y - points["lo"].to_numpy(float), nan=0.0).clip(min=0)
+                hi = np.nan_to_num(points["hi"].to_numpy(float) - y, nan=0.0).clip(min=0)
+                ax.errorbar(points["n_train"], y, yerr=[lo, hi], fmt="o", mfc=face, color=colour, capsize=3)
+        above = curve[curve["censoring"].eq("above_grid") & ~curve["source"].eq("fit")]
+        below = curve[curve["censoring"].eq("below_grid") & ~curve["source"].eq("fit")]
+        ax.plot(above["n_train"], above["grid_max"], "^", mfc="none", color=colour, ms=9)
+        ax.plot(below["n_train"], below["grid_min"], "v", mfc="none", color=colour, ms=9)
+        ax.plot(curve["n_train"], curve["estimate"], "-", color=colour, alpha=0.5, label=quantity)
+    if len(rows):
+        p = np.geomspace(rows["n_train"].min(), rows["n_train"].max(), 20)
+        ax.plot(p, p / 2, ":", color="grey", label="P / 2 (Cover, linear)")
+    ax.set(xscale="log", yscale="log", xlabel="training points P", ylabel="N* (parameters) or d* (directions), 50 %")
+    ax.set_title(f"degrees of freedom two ways: {dataset}")
+    ax.legend(fontsize=7, loc="upper left")
+    return fig

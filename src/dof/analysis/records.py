@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from dof.engine.provenance import PROVENANCE_COLUMNS
+
 RUN_KEY = ["dataset", "model", "t0", "d", "seed"]
 RUN_COLUMNS = [
     *RUN_KEY,
@@ -22,11 +24,7 @@ RUN_COLUMNS = [
     "test_loss",
     "test_acc",
     "wall_time_s",
-    "dof_version",
-    "git_commit",
-    "torch_version",
-    "device",
-    "config_hash",
+    *PROVENANCE_COLUMNS,
 ]
 """Columns every run record has (the README's runs.parquet schema); aggregation refuses tables without them."""
 
@@ -35,6 +33,16 @@ def expected_grid(axes: Mapping[str, Sequence[object]]) -> pd.DataFrame:
     """The full product of the grid axes as a table, one row per expected run."""
     names = list(axes)
     return pd.DataFrame(list(itertools.product(*(axes[n] for n in names))), columns=names)
+
+
+def expected_runs(axes: Mapping[str, Sequence[object]], cells: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The runs a table must hold: the grid's product, plus every seed of each added (dataset, model, t0, d) cell
+    (refinement rounds)."""
+    grid = expected_grid(axes)
+    if cells is None or cells.empty:
+        return grid
+    added = cells[["dataset", "model", "t0", "d"]].merge(pd.DataFrame({"seed": list(axes["seed"])}), how="cross")
+    return pd.concat([grid, added[grid.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def check_complete(runs: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -50,11 +58,24 @@ def check_complete(runs: pd.DataFrame, expected: pd.DataFrame) -> None:
         raise ValueError(f"{len(missing)} runs of the grid have no record, e.g. {missing[:5]}; rerun snakemake")
 
 
-def aggregate(chunks: Iterable[pd.DataFrame], expected: pd.DataFrame) -> pd.DataFrame:
-    """Concatenate chunk tables, check them against the grid and sort them by the run key."""
+def aggregate(
+    chunks: Iterable[pd.DataFrame],
+    expected: pd.DataFrame | None,
+    key: Sequence[str] | None = None,
+    required: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Concatenate chunk tables, refuse them without the `required` columns, check them against the grid `expected`
+    (its columns; None: no grid, e.g. a table of curves) and sort them by `key`.
+
+    Defaults: the subspace runs' RUN_KEY, and RUN_COLUMNS as the required columns; with another `key` the required
+    columns default to that key."""
+    key = list(RUN_KEY if key is None else key)
+    if required is None:
+        required = RUN_COLUMNS if key == RUN_KEY else key
     runs = pd.concat(list(chunks), ignore_index=True)
-    missing = [column for column in RUN_COLUMNS if column not in runs.columns]
+    missing = [column for column in required if column not in runs.columns]
     if missing:
         raise ValueError(f"run records lack the columns {missing}; delete the chunk tables and rerun snakemake")
-    check_complete(runs, expected)
-    return runs.sort_values(RUN_KEY, kind="stable").reset_index(drop=True)
+    if expected is not None:
+        check_complete(runs, expected)
+    return runs.sort_values(key, kind="stable").reset_index(drop=True)

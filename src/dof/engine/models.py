@@ -214,3 +214,37 @@ def build_model(name: str, input_shape: tuple[int, ...], n_classes: int, seed: i
 def count_parameters(model: nn.Module) -> int:
     """D: the number of trainable scalars."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+def mean_field_forward(weights: list[torch.Tensor], x: torch.Tensor, activation: str = "tanh") -> torch.Tensor:
+    """Mean-field network (Shevchenko & Mondelli): h_1 = s(W_1 x), h_l = s(W_l h_{l-1} / N_{l-1}), output
+    W_{L+1} h_L / N_L; the width of each layer is read from the weights' shapes (no biases)."""
+    act = ACTIVATIONS[activation]
+    h = act(x.flatten(1) @ weights[0].T)
+    for w in weights[1:-1]:
+        h = act(h @ w.T / h.shape[1])
+    return h @ weights[-1].T / h.shape[1]
+
+
+class MeanField(nn.Module):
+    """A mean-field network of `depth` hidden layers of `width` units (not in MODELS: its width is a grid axis and
+    its init is its own): first layer N(0, 1 / input_dim), later layers and the output N(0, 1) entries."""
+
+    def __init__(self, input_dim: int, n_classes: int, width: int, depth: int, seed: int, activation: str = "tanh"):
+        super().__init__()
+        if depth < 1 or width < 1:
+            raise ValueError(f"a mean-field network needs depth >= 1 and width >= 1, got {depth}, {width}")
+        gen = generator(seed)
+        sizes = [input_dim, *[width] * depth, n_classes]
+        scales = [1.0 / math.sqrt(input_dim)] + [1.0] * depth
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.randn(n_out, n_in, generator=gen) * scale)
+            for n_in, n_out, scale in zip(sizes[:-1], sizes[1:], scales)
+        )
+        self.activation = activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return mean_field_forward(list(self.weights), x, self.activation)

@@ -16,6 +16,10 @@ backward pass is A^T g):
 * ``fastfood``: Li et al.'s Fastfood transform over the whole network, O(D log D) time and O(D) memory; see
   `FastfoodProjection` for the scaling.
 
+Every random kind is nested: for one seed, A_d is the first d columns of A_d' for every d < d' (blocks are drawn
+whole and cut to d; Fastfood's column i is the transform of the padding's coordinate i), so with a d-free seed
+(`seeding.run_seeds(..., nested=True)`) a seed's subspaces grow with d and runs at different d share random numbers.
+
 A fourth kind is not random: ``lottery``, the top singular vectors of a training trajectory (`TrajectoryProjection`).
 """
 
@@ -178,10 +182,11 @@ class DenseProjection:
         return derive_seed("projection/dense", self.seed, k)
 
     def _raw_block(self, k: int) -> torch.Tensor:
-        """Block k before normalisation: N(0, 1) rows for the columns [32 k, 32 k + 32) of A (width x D)."""
+        """Block k before normalisation: N(0, 1) rows for the columns [32 k, 32 k + 32) of A (width x D). The whole
+        block is always drawn and the last one cut to d, so A_d is the first d columns of A_d' for every d < d'."""
         width = min(DENSE_BLOCK_COLUMNS, self.dim - k * DENSE_BLOCK_COLUMNS)
         gen = generator(self.block_seed(k), self.device)
-        return torch.randn(width, self.n_params, generator=gen, device=self.device)
+        return torch.randn(DENSE_BLOCK_COLUMNS, self.n_params, generator=gen, device=self.device)[:width]
 
     def _generated_blocks(self) -> Iterator[tuple[int, torch.Tensor]]:
         """Blocks regenerated from their seeds, one chunk at a time; the draws of a chunk run in parallel threads
@@ -323,10 +328,11 @@ class SparseProjection:
         row_idx = torch.empty(self.dim, k, dtype=index_dtype)
         values = torch.empty(self.dim, k)
         for first in range(0, self.dim, SPARSE_BLOCK_COLUMNS):
+            # The whole block is drawn and cut to d, so A_d is the first d columns of A_d' for every d < d'.
             width = min(SPARSE_BLOCK_COLUMNS, self.dim - first)
             gen = generator(derive_seed("projection/sparse", self.seed, first // SPARSE_BLOCK_COLUMNS))
-            row_idx[first : first + width] = _distinct_sorted(self.n_params, k, width, gen)
-            vals = torch.randn(width, k, generator=gen)
+            row_idx[first : first + width] = _distinct_sorted(self.n_params, k, SPARSE_BLOCK_COLUMNS, gen)[:width]
+            vals = torch.randn(SPARSE_BLOCK_COLUMNS, k, generator=gen)[:width]
             values[first : first + width] = vals / vals.norm(dim=1, keepdim=True)
         # A^T (d x D): one row per column of A, row indices already ascending.
         at_crow = torch.arange(0, nnz + 1, k, dtype=index_dtype)

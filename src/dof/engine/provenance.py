@@ -39,6 +39,10 @@ def git_commit() -> str | None:
     return (_git("rev-parse", "HEAD") or "").strip() or None
 
 
+PROVENANCE_COLUMNS = ["dof_version", "git_commit", "torch_version", "device", "config_hash"]
+"""Provenance columns every record of every stage has (`provenance` and the hash of the run's settings)."""
+
+
 def provenance(device: str) -> dict[str, Any]:
     """Columns describing the software and hardware that produced a row."""
     return {
@@ -94,25 +98,33 @@ def _package_imports(tree: ast.AST, package_root: Path) -> set[Path]:
     return files
 
 
+@functools.cache
+def _parsed_module(path: Path, stamp: tuple[int, int], package_root: Path) -> tuple[frozenset[Path], str]:
+    """A file's `dof` imports and the dump of its syntax without docstrings, cached per file version (`stamp`: its
+    mtime and size), so that the fingerprints of a workflow's scripts parse each shared module once."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    imports = frozenset(_package_imports(tree, package_root))
+    return imports, ast.dump(_without_docstrings(tree), annotate_fields=False)
+
+
 def code_fingerprint(script: str | Path, package_root: Path | None = None) -> str:
     """A hash of what a workflow script runs: the syntax of the script and of every `dof` module it imports,
     transitively, without comments, docstrings or formatting; a rule that carries it as a param reruns when that
     code changes and not when an unrelated module, a comment or a docstring does."""
     package_root = package_root or Path(dof.__file__).resolve().parent
-    pending, seen, digest = [Path(script).resolve()], set(), hashlib.sha256()
+    pending, parsed, digest = [Path(script).resolve()], {}, hashlib.sha256()
     while pending:
         path = pending.pop()
-        if path in seen:
+        if path in parsed:
             continue
-        seen.add(path)
-        tree = ast.parse(path.read_text(), filename=str(path))
-        pending.extend(_package_imports(tree, package_root) - seen)
+        stat = path.stat()
+        parsed[path] = _parsed_module(path, (stat.st_mtime_ns, stat.st_size), package_root)
+        pending.extend(parsed[path][0] - parsed.keys())
 
     def name(path: Path) -> str:
         """A name independent of where the checkout lives: the module's path inside the package, or the file name."""
         return str(path.relative_to(package_root.parent)) if path.is_relative_to(package_root.parent) else path.name
 
-    for path in sorted(seen, key=name):
-        tree = _without_docstrings(ast.parse(path.read_text(), filename=str(path)))
-        digest.update(f"{name(path)}\n{ast.dump(tree, annotate_fields=False)}\n".encode())
+    for path in sorted(parsed, key=name):
+        digest.update(f"{name(path)}\n{parsed[path][1]}\n".encode())
     return digest.hexdigest()[:16]

@@ -23,14 +23,17 @@ def init_seed(seed: int) -> int:
     return derive_seed("init", seed)
 
 
-def run_seeds(seed: int, d: int) -> dict[str, int]:
+def run_seeds(seed: int, d: int, nested: bool = True) -> dict[str, int]:
     """The recorded seeds of a subspace run: network init, burn-in batch order, projection A and batch order.
 
-    A and the batch order depend on (seed, d) but not on t0, so runs that differ only in t0 share them
-    (common random numbers: the burn-in comparison is not blurred by different subspaces)."""
+    A and the batch order never depend on t0, so runs that differ only in t0 share them (common random numbers: the
+    burn-in comparison is not blurred by different subspaces). Nested (the default), they do not depend on d either:
+    A_d is the first d columns of the seed's one A (projections are nested) and every d sees the same batches, so a
+    seed's success is (almost) monotone in d. With nested=False both are drawn afresh for every (seed, d)."""
+    dims = () if nested else (d,)
     return {
         "init_seed": init_seed(seed),
         "burn_in_batch_seed": derive_seed("burn-in-batches", seed),
-        "subspace_seed": derive_seed("subspace", seed, d),
-        "batch_seed": derive_seed("subspace-batches", seed, d),
+        "subspace_seed": derive_seed("subspace", seed, *dims),
+        "batch_seed": derive_seed("subspace-batches", seed, *dims),
     }

@@ -38,7 +38,8 @@ def steps_per_epoch(n_examples: int, batch_size: int) -> int:
 
 @dataclass(frozen=True)
 class LoopOutcome:
-    """How a training loop ended: 'ok' after every step, or 'diverged' at the first non-finite loss."""
+    """How a training loop ended: 'ok' after every step, 'diverged' at the first non-finite loss, or the status a
+    `stop` hook returned."""
 
     status: str
     steps: int
@@ -88,13 +89,15 @@ def guarded_steps(
     before_step: Callable[[int], None] | None = None,
     after_backward: Callable[[], None] | None = None,
     after_step: Callable[[int], None] | None = None,
+    stop: Callable[[int], str | None] | None = None,
     progress: Progress | None = None,
 ) -> LoopOutcome:
     """The training loop every stage uses: up to n_steps optimiser steps, each on the loss of the next mini-batch of
     indices; a non-finite loss stops the loop before its update ('diverged'), so no NaN reaches the weights.
 
     Hooks: before_step(step) (learning-rate schedules, rewind points), after_backward() (gradient masks),
-    after_step(steps done) (weight masks, trajectory records)."""
+    after_step(steps done) (weight masks, trajectory records), stop(steps done), called after every finite loss
+    before its backward and update: a status it returns (e.g. 'fitted', 'stuck') ends the loop there."""
     done = 0
     for step in range(n_steps):
         if before_step is not None:
@@ -104,6 +107,8 @@ def guarded_steps(
         loss = loss_of(idx)
         if not torch.isfinite(loss):
             return LoopOutcome("diverged", done)
+        if stop is not None and (status := stop(done)) is not None:
+            return LoopOutcome(status, done)
         loss.backward()
         if after_backward is not None:
             after_backward()
@@ -178,14 +183,21 @@ def finite_metrics(logits_fn: Callable[[torch.Tensor], torch.Tensor], data: Data
 
 
 def burn_in(
-    model: nn.Module, data: Dataset, steps: int, batch_seed: int, config: BurnInConfig, label: str = "burn-in"
+    model: nn.Module,
+    data: Dataset,
+    steps: int,
+    batch_seed: int,
+    config: BurnInConfig,
+    label: str = "burn-in",
+    **hooks: Callable,
 ) -> tuple[torch.Tensor, LoopOutcome]:
     """Train `model` in the full space for `steps` SGD mini-batches; (flat weights theta_t, how the loop ended).
+    `hooks` go to guarded_steps (e.g. after_step to record a trajectory); they do not change the steps.
 
     A non-finite loss stops the burn-in before its update: the weights are the last finite ones and the outcome
     says 'diverged', so that no subspace run starts from a NaN checkpoint."""
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum)
-    outcome = full_space_loop(model, data, optimizer, steps, config.batch_size, batch_seed, label)
+    outcome = full_space_loop(model, data, optimizer, steps, config.batch_size, batch_seed, label, **hooks)
     return flatten_params(model), outcome
 
 

@@ -9,6 +9,7 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,10 @@ from torch import nn
 
 from dof.config import JammingConfig, as_dict
 from dof.engine.data import load_dataset
-from dof.engine.provenance import config_hash, provenance
+from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.training import Progress, guarded_steps
+from dof.stages.record import provenance_columns
 
 LOG = logging.getLogger("dof")
 
@@ -32,6 +34,21 @@ budget ran out at L > 0; a non-finite loss stopped the run."""
 RUN_KEY = ["dataset", "depth", "n_train", "width", "seed"]
 """One run: a network of `depth` hidden layers of `width` units (depth 0: a linear model on the first `width` input
 coordinates) trained from seed `seed` on the first `n_train` = P training points of `dataset`."""
+
+RUN_COLUMNS = [
+    *RUN_KEY,
+    "n_params",
+    "init_seed",
+    "status",
+    "steps",
+    "final_loss",
+    "n_delta",
+    "train_error",
+    "test_error",
+    "wall_time_s",
+    *PROVENANCE_COLUMNS,
+]
+"""Columns every jamming_runs.parquet record has; aggregation (records.aggregate) refuses chunk tables without them."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +128,14 @@ def build_task(
     return real_task(dataset, n_train, config.pca, data_options)
 
 
-def fc_network(input_dim: int, depth: int, width: int, seed: int) -> nn.Sequential:
+def fc_network(input_dim: int, depth: int, width: int, seed: int, key: str = "jamming.widths") -> nn.Sequential:
     """A ReLU network with `depth` hidden layers of `width` units, biases and a scalar output; depth 0 is a linear
-    model on the first `width` inputs. Hidden weights N(0, 2 / fan_in), output weights N(0, 1 / fan_in), biases 0."""
+    model on the first `width` inputs (more is an error naming the config key `key`). Hidden weights N(0, 2 / fan_in),
+    output weights N(0, 1 / fan_in), biases 0."""
     gen = generator(seed)
     if depth == 0:
         if not 0 < width <= input_dim:
-            raise ValueError(f"jamming.widths: a linear model keeps 1..{input_dim} input coordinates, got {width}")
+            raise ValueError(f"{key}: a linear model keeps 1..{input_dim} input coordinates, got {width}")
         sizes = [width, 1]
     else:
         sizes = [input_dim, *[width] * depth, 1]
@@ -146,78 +164,68 @@ def hinge_loss(margins: torch.Tensor, loss: str) -> torch.Tensor:
     return (0.5 * gap**2).mean() if loss == "quadratic_hinge" else gap.mean()
 
 
-class StopTraining(Exception):
-    """Raised by a hook of guarded_steps to end a run: `status` is 'fitted' or 'stuck'."""
-
-    def __init__(self, status: str):
-        super().__init__(status)
-        self.status = status
-
-
 @dataclass
 class Fit:
-    """The outcome of fit_network: status (STATUSES), optimiser steps taken, final learning rate."""
+    """The outcome of fit_margins: status (STATUSES), optimiser steps taken, final learning rate."""
 
     status: str
     steps: int
     lr: float
 
 
-def fit_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: JammingConfig, label: str) -> Fit:
-    """Full-batch Adam on the hinge loss through guarded_steps until every y f >= 1 - fit_tolerance ('fitted', checked
-    before every update); on a plateau (the best loss fell by less than plateau_rtol over plateau_steps) the lr drops
-    by lr_factor, after lr_drops drops a plateau makes the run 'stuck'; else 'budget' at max_steps."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    state = {"loss": math.inf, "best": math.inf, "gap": math.inf, "steps": 0, "drops": 0}
+def fit_margins(
+    params: list[torch.Tensor], margins_of: Callable[[], torch.Tensor], config: JammingConfig, lr: float, label: str
+) -> Fit:
+    """Full-batch Adam at `lr` on the hinge loss of the margins y f (margins_of, a function of `params`) through
+    guarded_steps until every y f >= 1 - fit_tolerance ('fitted', checked before every update); on a plateau (the
+    best loss fell by less than plateau_rtol over plateau_steps) the lr drops by lr_factor, after lr_drops drops a
+    plateau makes the run 'stuck'; else 'budget' at max_steps."""
+    optimizer = torch.optim.Adam(params, lr=lr)
+    state = {"best": math.inf, "gap": math.inf, "drops": 0}
     history: list[float] = []  # the best loss at every check
 
-    def loss_of(_: torch.Tensor) -> torch.Tensor:
-        margins = y * model(x).squeeze(-1)
+    def full_loss() -> torch.Tensor:
+        margins = margins_of()
         loss = hinge_loss(margins, config.loss)
-        state["loss"], state["gap"] = float(loss.detach()), float(1.0 - margins.detach().min())
-        state["best"] = min(state["best"], state["loss"])
+        state["gap"] = float(1.0 - margins.detach().min())
+        state["best"] = min(state["best"], float(loss.detach()))
         return loss
 
-    def stop_if_fitted() -> None:
+    def stop(done: int) -> str | None:
         if state["gap"] <= config.fit_tolerance:
-            raise StopTraining("fitted")
-
-    def check_plateau(done: int) -> None:
-        state["steps"] = done
-        if done % config.check_every:
-            return
+            return "fitted"
+        if done == 0 or done % config.check_every:
+            return None
         history.append(state["best"])
         lag = config.plateau_steps // config.check_every
         if len(history) <= lag or history[-1] < (1.0 - config.plateau_rtol) * history[-1 - lag]:
-            return
+            return None
         if state["drops"] >= config.lr_drops:
-            raise StopTraining("stuck")
+            return "stuck"
         state["drops"] += 1
         history.clear()
         for group in optimizer.param_groups:
             group["lr"] *= config.lr_factor
         LOG.info("%s: plateau at step %d, loss %.3e: lr -> %.1e", label, done, state["best"], group["lr"])
+        return None
 
-    everything = torch.arange(len(y))
+    no_batches = itertools.repeat(torch.empty(0, dtype=torch.long))  # guarded_steps' mini-batch slot: unused
     progress = Progress(label, config.log_every, config.max_steps)
-    try:
-        outcome = guarded_steps(
-            loss_of,
-            optimizer,
-            itertools.repeat(everything),
-            config.max_steps,
-            after_backward=stop_if_fitted,
-            after_step=check_plateau,
-            progress=progress,
-        )
-        status = "diverged" if outcome.status == "diverged" else "budget"
-        steps = outcome.steps
-    except StopTraining as stop:
-        status, steps = stop.status, state["steps"]
-    loss_of(everything)
-    if status == "budget" and state["gap"] <= config.fit_tolerance:
-        status = "fitted"  # the last update reached L = 0
-    return Fit(status, steps, optimizer.param_groups[0]["lr"])
+    outcome = guarded_steps(
+        lambda _: full_loss(), optimizer, no_batches, config.max_steps, stop=stop, progress=progress
+    )
+    status = "budget" if outcome.status == "ok" else outcome.status
+    if status == "budget":
+        with torch.no_grad():
+            full_loss()
+        if state["gap"] <= config.fit_tolerance:
+            status = "fitted"  # the last update reached L = 0
+    return Fit(status, outcome.steps, optimizer.param_groups[0]["lr"])
+
+
+def fit_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: JammingConfig, label: str) -> Fit:
+    """fit_margins on every weight of `model` at config.lr."""
+    return fit_margins(list(model.parameters()), lambda: y * model(x).squeeze(-1), config, config.lr, label)
 
 
 @torch.no_grad()
@@ -290,7 +298,7 @@ def run_jamming_chunk(
     y f per run as a list column `test_margin`)."""
     records, margins = [], []
     task = None if dataset == "gaussian" else build_task(dataset, n_train, seeds[0], config, data_options)
-    meta = {**provenance(device), "config_hash": config_hash(as_dict(config))}
+    meta = provenance_columns(device, as_dict(config))
     for seed in seeds:
         run_task = task if task is not None else build_task(dataset, n_train, seed, config, data_options)
         record, test = train_run(run_task, dataset, depth, width, seed, config, device)

@@ -14,8 +14,14 @@ METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 """The metric columns of every record, in order."""
 
 
+def provenance_columns(device: str, run_config: Mapping[str, Any]) -> dict[str, Any]:
+    """The provenance columns of a record (package version, git commit, torch version, device) and `config_hash`, the
+    hash of the run's settings `run_config` (e.g. as_dict of its config block)."""
+    return {**provenance(device), "config_hash": config_hash(dict(run_config))}
+
+
 def run_record(
-    data: Dataset,
+    data: Dataset | str,
     start: Mapping[str, Any],
     d: int,
     seeds: Mapping[str, int],
@@ -25,11 +31,11 @@ def run_record(
     device: str,
     **extra: Any,
 ) -> dict[str, Any]:
-    """One record: the start point (`model`, `n_params`, `seed`, `t0` and its `train_acc` / `test_acc`), d, the
-    recorded seeds, the projection (`kind` and its settings), the outcome (status, steps, metrics, phi_norm,
-    wall_time_s), provenance, the hash of the run's settings and `extra` columns."""
+    """One record: the dataset (or its name), the start point (`model`, `n_params`, `seed`, `t0` and its `train_acc` /
+    `test_acc`), d, the recorded seeds, the projection (`kind` and its settings), the outcome (status, steps, metrics,
+    phi_norm, wall_time_s), provenance, the hash of the run's settings and `extra` columns."""
     return {
-        "dataset": data.name,
+        "dataset": data if isinstance(data, str) else data.name,
         "model": start["model"],
         "n_params": int(start["n_params"]),
         "t0": int(start["t0"]),
@@ -41,7 +47,6 @@ def run_record(
         "start_train_acc": float(start["train_acc"]),
         "start_test_acc": float(start["test_acc"]),
         **outcome,
-        **provenance(device),
-        "config_hash": config_hash(dict(run_config)),
+        **provenance_columns(device, run_config),
         **extra,
     }

@@ -22,11 +22,16 @@ LOG = logging.getLogger("dof")
 
 
 def start_subspace(
-    data: Dataset, checkpoint: Mapping[str, Any], dim: int, projection: str, device: str = "cpu"
+    data: Dataset,
+    checkpoint: Mapping[str, Any],
+    dim: int,
+    projection: str,
+    device: str = "cpu",
+    nested: bool = True,
 ) -> tuple[AffineSubspace, dict[str, int]]:
     """The affine subspace of dimension `dim` through a checkpoint's network (weights and BatchNorm statistics),
-    with the run's seeds."""
-    seeds = run_seeds(int(checkpoint["seed"]), dim)
+    with the run's seeds (nested: A_d is the first d columns of the seed's one A)."""
+    seeds = run_seeds(int(checkpoint["seed"]), dim, nested)
     model = restore_network(checkpoint, data, device)
     n_params = ParamLayout.of(model).n_params
     if dim > n_params:
@@ -75,14 +80,17 @@ def run_subspaces(
     trainable = [c for c in checkpoints if c.get("status", "ok") == "ok"]
     for checkpoint in checkpoints:
         if checkpoint.get("status", "ok") != "ok":
-            seeds = run_seeds(int(checkpoint["seed"]), dim)
+            seeds = run_seeds(int(checkpoint["seed"]), dim, config.nested)
             projection = {"kind": config.projection, "n_params": int(checkpoint["n_params"]), "dim": dim}
+            projection["nested"] = config.nested
             outcome, columns = not_trained(checkpoint), extra(checkpoint, 1)
             rows.append(run_record(data, checkpoint, dim, seeds, projection, outcome, run_config, device, **columns))
     step = max(1, int(config.vmap_runs))
     for first in range(0, len(trainable), step):
         group = trainable[first : first + step]
-        started = [start_subspace(data, checkpoint, dim, config.projection, device) for checkpoint in group]
+        started = [
+            start_subspace(data, checkpoint, dim, config.projection, device, config.nested) for checkpoint in group
+        ]
         subspaces = [subspace for subspace, _ in started]
         batch_seeds = [seeds["batch_seed"] for _, seeds in started]
         label = f"d={dim} t0={group[0]['t0']} seeds {[int(c['seed']) for c in group]}"
@@ -97,7 +105,7 @@ def run_subspaces(
             ]
         for checkpoint, (subspace, seeds), result in zip(group, started, results):
             outcome = dataclasses.asdict(result)
-            projection = subspace.projection.describe()
+            projection = {**subspace.projection.describe(), "nested": config.nested}
             columns = extra(checkpoint, len(group) if together else 1)
             rows.append(run_record(data, checkpoint, dim, seeds, projection, outcome, run_config, device, **columns))
             LOG.info(

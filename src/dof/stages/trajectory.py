@@ -133,7 +133,7 @@ def run_lottery_subspaces(
     data = data.to(device)
     for artifact in artifacts:
         seed = int(artifact["seed"])
-        seeds = run_seeds(seed, dim) | {"subspace_seed": int(artifact["batch_seed"])}
+        seeds = run_seeds(seed, dim, config.nested) | {"subspace_seed": int(artifact["batch_seed"])}
         model = restore_network(artifact, data, device, theta_key="theta_start")
         n_params = int(artifact["n_params"])
         projection = make_projection("lottery", n_params, dim, seeds["subspace_seed"], device, basis=artifact["basis"])

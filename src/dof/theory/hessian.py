@@ -122,6 +122,19 @@ def top_eigenvalues(matvec: MatVec, dim: int, k: int, n_iter: int, seed: int) ->
     return values[::-1][:k].copy()
 
 
+def top_eigenpairs(matvec: MatVec, dim: int, k: int, n_iter: int, seed: int) -> tuple[np.ndarray, torch.Tensor]:
+    """The k largest Ritz values (descending) of n_iter Lanczos steps and their Ritz vectors, as (k, dim) float64
+    rows with unit norm (orthonormal up to the reorthogonalisation's rounding)."""
+    tri = lanczos(matvec, dim, n_iter, seed, keep_basis=True)
+    if tri.alphas.size == 1:
+        values, vectors = tri.alphas.copy(), np.ones((1, 1))
+    else:
+        values, vectors = eigh_tridiagonal(tri.alphas, tri.betas)
+    order = np.argsort(values)[::-1][:k]
+    ritz_vectors = torch.from_numpy(np.ascontiguousarray(vectors[:, order].T)) @ tri.basis
+    return values[order].copy(), ritz_vectors
+
+
 @dataclass(frozen=True)
 class SpectralDensity:
     """SLQ density on a grid (integrates to 1), and the per-probe Ritz values and weights behind it."""

@@ -1,0 +1,20 @@
+"""Checkpoint refine_grid: one refinement round, the new d of every (dataset, model, t0) curve where P_s crosses a
+configured level inside a bracket wider than the target resolution."""
+
+import pandas as pd
+
+from dof.analysis import refinement, thresholds
+from dof.config import ThresholdsConfig, from_mapping
+from dof.engine import io
+
+io.redirect_output(snakemake.log[0])
+settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "thresholds")
+runs = pd.concat([io.read_table(path) for path in snakemake.input], ignore_index=True)
+success = thresholds.success_table(runs, settings.epsilons, settings.metrics, settings.confidence)
+refine = settings.refine
+cells = refinement.refined_cells(
+    success, refine.levels, settings.delta, refine.resolution, int(snakemake.wildcards.round)
+)
+print(f"round {snakemake.wildcards.round}: {len(runs)} runs read, {len(cells)} new (dataset, model, t0, d) cells")
+print(cells.to_string())
+io.write_table(cells, snakemake.output[0], config=snakemake.config)
