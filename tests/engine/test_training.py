@@ -190,12 +190,12 @@ def test_a_stop_hook_ends_the_loop_before_its_update_with_its_status():
 
     def stop(done: int) -> str | None:
         seen.append(done)
-        return "fitted" if float(w.detach()) >= 1.0 else None
+        return "fitted" if w.detach().item() >= 1.0 else None
 
     outcome = guarded_steps(
         lambda _: (w - 2.0).square().sum(), optimizer, iter(lambda: torch.arange(1), None), 10, stop=stop
     )
     # w = 2 after one update; the stop hook sees it before a second one
     assert outcome.status == "fitted" and outcome.steps == 1 and seen == [0, 1]
-    assert float(w.detach()) == 2.0
+    assert w.detach().item() == 2.0
     assert guarded_steps(lambda _: w.sum(), optimizer, iter(lambda: torch.arange(1), None), 3).status == "ok"
