@@ -2,7 +2,7 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
-from dof.config import short_validation_error
+from dof.validation import short_validation_error
 
 min_version("9.0")
 

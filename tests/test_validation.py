@@ -7,7 +7,8 @@ import pytest
 import yaml
 from workflow_helpers import copy_project, snakemake, write_config
 
-from dof.config import check_grid, short_validation_error, validation_message
+from dof.config import check_grid
+from dof.validation import short_validation_error, validation_message
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,9 @@ from dof.analysis.connectivity import RUN_KEY, SPLITS
 from dof.config import ConnectivityConfig, as_dict
 from dof.engine.data import Dataset, load_dataset
 from dof.engine.models import MeanField, mean_field_forward
-from dof.engine.provenance import config_hash, provenance
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.training import Progress, guarded_steps, minibatches, steps_per_epoch
+from dof.stages.record import provenance_columns
 
 LOG = logging.getLogger("dof")
 
@@ -112,7 +113,7 @@ def train_mean_field(
     )
     weights = [w.detach().cpu().clone() for w in model.weights]
     metrics = evaluate_splits(weights, data.to("cpu"), config)
-    finite = all(torch.isfinite(w).all() for w in weights) and all(map(_finite, metrics.values()))
+    finite = all(torch.isfinite(w).all() for w in weights) and all(map(math.isfinite, metrics.values()))
     status = "ok" if outcome.status == "ok" and finite else "diverged"
     record = {
         "dataset": data.name,
@@ -133,10 +134,6 @@ def train_mean_field(
     return record, weights
 
 
-def _finite(value: float) -> bool:
-    return value == value and abs(value) != float("inf")
-
-
 def run_training_chunk(
     dataset: str,
     depth: int,
@@ -151,7 +148,7 @@ def run_training_chunk(
     `halves` (one per seed), on that half of it: (records with provenance, checkpoints holding `weights` and the run
     key)."""
     data = prepare(load_dataset(dataset, **data_options))
-    meta = {**provenance(device), "config_hash": config_hash(as_dict(config))}
+    meta = provenance_columns(device, as_dict(config))
     records, checkpoints = [], []
     for seed, half in zip(seeds, halves or [None] * len(seeds), strict=True):
         record, weights = train_mean_field(data, depth, width, seed, config, device, half)
