@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/rule_resources.py results/default
 	$(BIN)/python benchmarks/seed_batches.py
 	$(BIN)/python benchmarks/refinement.py
+	$(BIN)/python benchmarks/refinement_per_seed.py
 	$(BIN)/python benchmarks/supermask_rescaling.py
 	$(BIN)/python benchmarks/throughput.py
 

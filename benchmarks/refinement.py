@@ -106,25 +106,38 @@ def main() -> None:
     for level, cells in table.groupby("level"):
         print(f"level {level}: {cells['agrees'].mean():.1%} of {len(cells)} curves agree within one fine step")
     print(f"all levels: {table['agrees'].mean():.1%} of {len(table)}")
-    print("\nvariants, replayed on the dense runs (refinement.replay_refinement): levels x metrics")
     runs = pd.read_parquet(folder / "runs.parquet")
+    dims = base["subspace"]["dims"]
+    required = refinement.required_cells(pd.read_parquet(folder / "success.parquet"), dims, levels, delta)
+    floor = int(runs["d"].isin(dims).sum()) + len(base["subspace"]["seeds"]) * len(required)
+    print(
+        f"lower bound: {len(required)} (t0, d) cells off the configured grid hold a dense d* or the fine d below it; a"
+        f" refinement running every seed at its new d needs >= {floor} runs ({floor / dense_runs:.0%})"
+    )
+    print("\nvariants, replayed on the dense runs (refinement.replay_refinement); agreement over the refined curves")
     cpu = runs.groupby(["t0", "d"])["wall_time_s"].sum()
-    settings = {"epsilons": thresholds["epsilons"], "delta": delta}
-    for variant_levels in (levels, ["one_minus_delta"], ["half"]):
-        for metrics in (thresholds.get("metrics", ["train_acc", "test_acc"]), ["train_acc"]):
-            criteria = {**settings, "metrics": metrics}
-            kept = refinement.replay_refinement(
-                runs, base["subspace"]["dims"], args.rounds, variant_levels, criteria, args.resolution
-            )
-            agree = refinement.agreement_table(
-                thresholds_of(runs, criteria), thresholds_of(kept, criteria), fine_grid, variant_levels, delta
-            )
-            share = cpu.loc[sorted(set(zip(kept["t0"], kept["d"])))].sum() / cpu.sum()
-            print(
-                f"  levels {'+'.join(variant_levels):<21} metrics {'+'.join(metrics):<18}"
-                f" runs {len(kept) / len(runs):4.0%} run time {share:4.0%}"
-                f"  agree {agree['agrees'].mean():6.1%} of {len(agree)}"
-            )
+    all_metrics = list(thresholds.get("metrics", ["train_acc", "test_acc"]))
+    variants = [
+        (variant_levels, {"metrics": metrics})
+        for variant_levels in (levels, ["one_minus_delta"], ["half"])
+        for metrics in (all_metrics, ["train_acc"])
+    ] + [(levels, {"epsilons": [0.5, 0.9]}), (levels, {"metrics": ["train_acc"], "epsilons": [0.5, 0.9]})]
+    for variant_levels, chosen in variants:
+        criteria = {"epsilons": thresholds["epsilons"], "metrics": all_metrics, "delta": delta, "refine": chosen}
+        kept = refinement.replay_refinement(runs, dims, args.rounds, variant_levels, criteria, args.resolution)
+        agree = refinement.agreement_table(
+            *(refinement.chosen_curves(thresholds_of(r, criteria), **chosen) for r in (runs, kept)),
+            fine_grid,
+            variant_levels,
+            delta,
+        )
+        share = cpu.loc[sorted(set(zip(kept["t0"], kept["d"])))].sum() / cpu.sum()
+        label = " ".join(f"{key} {'+'.join(map(str, value))}" for key, value in chosen.items())
+        print(
+            f"  levels {'+'.join(variant_levels):<21} {label:<36}"
+            f" runs {len(kept) / len(runs):4.0%} run time {share:4.0%}"
+            f"  agree {agree['agrees'].mean():6.1%} of {len(agree)}"
+        )
     off = table[~table["agrees"]]
     if len(off):
         print(off[["t0", "metric", "epsilon", "level", "d_level_reference", "d_level_refined"]].to_string(index=False))

@@ -86,3 +86,12 @@ def test_lottery_dims_beyond_the_trajectory_are_refused_naming_the_keys():
     with pytest.raises(ValueError, match="lottery.dims"):
         cfg.check_lottery_dims(cfg.LotteryConfig(dims=(4, 200), trajectory_steps=640, record_every=5))
     cfg.check_lottery_dims(cfg.LotteryConfig(dims=(4, 128), trajectory_steps=640, record_every=5))
+
+
+def test_refined_curves_outside_the_measured_ones_are_refused_naming_the_key():
+    thresholds = cfg.ThresholdsConfig(metrics=("train_acc",), epsilons=(0.5, 0.9))
+    with pytest.raises(ValueError, match=r"thresholds.refine.epsilons: \[0.7\]"):
+        cfg.check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(epsilons=(0.9, 0.7))))
+    with pytest.raises(ValueError, match="thresholds.refine.metrics"):
+        cfg.check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(metrics=("test_acc",))))
+    cfg.check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(epsilons=(0.9,))))

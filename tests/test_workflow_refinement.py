@@ -40,3 +40,19 @@ def test_refinement_rounds_add_midpoints_inside_brackets_and_are_reused(smoke_pr
     planned = snakemake(workdir, "-n", "results/smoke/runs.parquet", "--configfile", dense)
     missing = 2 * len(dense_dims) - 2 * 3 - len(rounds)  # (t0, d) cells of the dense grid without runs
     assert job_counts(planned.stdout).get("train_subspaces", 0) == missing
+
+    # refining one chosen curve: round 1 keeps exactly the cells that curve asked for, and their runs exist already
+    first = rounds[rounds["round"] == 1]
+    metric, epsilon = first["reasons"].iloc[0].split(";")[0].split("/")[0].split("@")
+    (tmp_path / "chosen").mkdir()
+    chosen_dir = copy_project(tmp_path / "chosen")
+    for folder in ("burn_in", "runs"):
+        shutil.copytree(results / folder, chosen_dir / "results" / "smoke" / folder)
+    chosen = {"rounds": 1, "metrics": [metric], "epsilons": [float(epsilon)]}
+    config = write_config(chosen_dir, "chosen.yaml", lambda c: c["thresholds"].update(refine=chosen))
+    done = snakemake(chosen_dir, "results/smoke/runs.parquet", "--configfile", config)
+    assert "train_subspaces" not in job_counts(done.stdout + done.stderr)
+    kept = pd.read_parquet(chosen_dir / "results" / "smoke" / "refine" / "round_1.parquet")
+    asked = first[first["reasons"].str.contains(f"{metric}@{epsilon}/", regex=False)]
+    assert sorted(zip(kept["t0"], kept["d"])) == sorted(zip(asked["t0"], asked["d"]))
+    assert all(reason.startswith(f"{metric}@{epsilon}/") for cell in kept["reasons"] for reason in cell.split(";"))

@@ -74,6 +74,8 @@ class RefineConfig:
     rounds: int = 0
     resolution: float = 1.19
     levels: tuple[str, ...] = ("one_minus_delta", "half")
+    metrics: tuple[str, ...] = ()
+    epsilons: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -507,10 +509,26 @@ def check_connectivity(connectivity: ConnectivityConfig, data: DataConfig) -> No
                     raise FileNotFoundError(f"config key connectivity.datasets: {error}") from None
 
 
+def check_refined_curves(thresholds: ThresholdsConfig) -> None:
+    """Refuse refined curves (thresholds.refine.metrics / .epsilons) that are not among the measured ones."""
+    refine = thresholds.refine
+    for key, chosen, measured in (
+        ("metrics", refine.metrics, thresholds.metrics),
+        ("epsilons", refine.epsilons, thresholds.epsilons),
+    ):
+        unknown = [value for value in chosen if value not in measured]
+        if unknown:
+            raise ValueError(
+                f"config key thresholds.refine.{key}: {unknown} are not among thresholds.{key} {list(measured)}, so "
+                f"no curve of theirs is measured; choose from thresholds.{key} (or leave refine.{key} empty: all)"
+            )
+
+
 def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
     """The whole config as dataclasses, after the checks the schema cannot make; errors name the key and the fix."""
     experiment = from_mapping(ExperimentConfig, config)
     check_dims(experiment.datasets, experiment.models, experiment.subspace.dims)
+    check_refined_curves(experiment.thresholds)
     if experiment.lottery.enabled:
         check_lottery_dims(experiment.lottery)
     if experiment.goldilocks.enabled:

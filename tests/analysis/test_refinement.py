@@ -114,3 +114,57 @@ def test_replayed_refinement_finds_the_dense_grids_threshold_with_fewer_runs():
     assert set(replayed["d"]) == {4, 8, 16, 32, 64, 11, 13} and len(replayed) < len(runs)
     found = refinement.grid_thresholds(success_table(replayed, [0.5], ["train_acc"]), ["one_minus_delta"], 0.1)
     assert found["d_level"].tolist() == [13.0]
+
+
+def test_only_the_chosen_curves_are_refined():
+    table = pd.concat(
+        [
+            success({0: 0.0, 4: 0.0, 8: 0.2, 16: 0.6, 32: 1.0}),
+            success({0: 0.0, 4: 0.0, 8: 1.0, 16: 1.0, 32: 1.0}, epsilon=0.4),
+        ]
+    )
+    chosen = refinement.chosen_curves(table, ["train_acc"], [0.4])
+    assert set(chosen["epsilon"]) == {0.4}
+    assert refinement.chosen_curves(table).equals(table)  # nothing chosen: every curve
+    assert refinement.chosen_curves(table, ["test_acc"]).empty
+    cells = refinement.refined_cells(chosen, ["one_minus_delta"], 0.1, 1.19, round_number=1)
+    assert cells["d"].tolist() == [6] and cells["reasons"].tolist() == ["train_acc@0.4/one_minus_delta"]
+
+
+def test_required_cells_are_the_reference_threshold_and_the_fine_d_below_it():
+    reference = pd.concat(
+        [
+            success({0: 0.0, 4: 0.0, 5: 0.0, 6: 0.2, 7: 1.0, 8: 1.0}),  # 1 - delta at 7, 1/2 at 7
+            success({0: 0.0, 4: 0.0, 5: 1.0, 6: 1.0, 7: 1.0, 8: 1.0}, epsilon=0.4),  # at 5: needs 5 (4 is on the grid)
+            success({0: 1.0, 4: 1.0, 5: 1.0, 6: 1.0, 7: 1.0, 8: 1.0}, epsilon=0.3),  # the start succeeds: nothing
+        ]
+    )
+    cells = refinement.required_cells(reference, [4, 8], ["one_minus_delta", "half"], 0.1)
+    assert sorted(cells["d"]) == [5, 6, 7] and set(cells["t0"]) == {0}
+    assert refinement.required_cells(reference, [4, 5, 6, 7, 8], ["half"], 0.1).empty
+
+
+def test_replay_refines_only_the_chosen_curves():
+    dense = refinement.dense_refinement([4, 8, 16], rounds=1, resolution=1.19)
+    runs = pd.DataFrame(
+        [
+            {
+                "dataset": "mnist5k",
+                "model": "conv2",
+                "n_params": 1000,
+                "t0": 0,
+                "d": d,
+                "seed": s,
+                "status": "ok",
+                "train_acc": 0.5 * (d >= 6) + 0.4 * (d >= 11),
+            }
+            for d in dense
+            for s in range(3)
+        ]
+    )  # epsilon 0.5 crosses in (4, 8), 0.9 in (8, 16)
+    criteria = {"epsilons": [0.5, 0.9], "metrics": ["train_acc"], "delta": 0.1}
+    both = refinement.replay_refinement(runs, [4, 8, 16], 1, ["one_minus_delta"], criteria, 1.19)
+    one = refinement.replay_refinement(
+        runs, [4, 8, 16], 1, ["one_minus_delta"], {**criteria, "refine": {"epsilons": [0.9]}}, 1.19
+    )
+    assert set(both["d"]) == {4, 6, 8, 11, 16} and set(one["d"]) == {4, 8, 11, 16}

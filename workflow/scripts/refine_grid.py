@@ -1,5 +1,5 @@
-"""Checkpoint refine_grid: one refinement round, the new d of every (dataset, model, t0) curve where P_s crosses a
-configured level inside a bracket wider than the target resolution."""
+"""Checkpoint refine_grid: one refinement round, the new d of every (dataset, model, t0) curve where P_s of a refined
+(metric, epsilon) crosses a configured level inside a bracket wider than the target resolution."""
 
 import pandas as pd
 
@@ -12,8 +12,9 @@ settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "threshol
 runs = pd.concat([io.read_table(path) for path in snakemake.input], ignore_index=True)
 success = thresholds.success_table(runs, settings.epsilons, settings.metrics, settings.confidence)
 refine = settings.refine
+chosen = refinement.chosen_curves(success, refine.metrics, refine.epsilons)
 cells = refinement.refined_cells(
-    success, refine.levels, settings.delta, refine.resolution, int(snakemake.wildcards.round)
+    chosen, refine.levels, settings.delta, refine.resolution, int(snakemake.wildcards.round)
 )
 print(f"round {snakemake.wildcards.round}: {len(runs)} runs read, {len(cells)} new (dataset, model, t0, d) cells")
 print(cells.to_string())

@@ -56,6 +56,16 @@ def dense_refinement(dims: Iterable[int], rounds: int, resolution: float) -> lis
     return grid
 
 
+def chosen_curves(success: pd.DataFrame, metrics: Sequence[str] = (), epsilons: Sequence[float] = ()) -> pd.DataFrame:
+    """The rows of the curves a refinement serves: the given metrics and epsilons (empty: every one)."""
+    keep = np.ones(len(success), dtype=bool)
+    if len(metrics):
+        keep &= success["metric"].isin(list(metrics)).to_numpy()
+    if len(epsilons):
+        keep &= success["epsilon"].isin([float(epsilon) for epsilon in epsilons]).to_numpy()
+    return success[keep]
+
+
 def curves(success: pd.DataFrame) -> Iterator[tuple[dict, np.ndarray, np.ndarray]]:
     """(key, d ascending, P_s) of every (group, metric, epsilon) curve of a success table."""
     for key, cell in success.groupby([*GROUP, "metric", "epsilon"], sort=True):
@@ -140,13 +150,29 @@ def replay_refinement(
 ) -> pd.DataFrame:
     """The runs a refinement of the grid `dims` would have, replayed on the finished runs of a grid holding every
     d it can add (nested seeds make a run the same whichever grid asked for it); `thresholds` gives the success
-    criteria (metrics, epsilons, delta, confidence)."""
+    criteria (metrics, epsilons, delta, confidence) and, under `refine`, the refined curves (metrics, epsilons)."""
     kept = runs[runs["d"].isin(set(dims))]
     criteria = (thresholds["epsilons"], thresholds["metrics"], thresholds.get("confidence", 0.95))
+    refine = thresholds.get("refine", {})
     for number in range(1, rounds + 1):
-        success = success_table(kept, *criteria)
+        success = chosen_curves(success_table(kept, *criteria), refine.get("metrics", ()), refine.get("epsilons", ()))
         cells = refined_cells(success, levels, thresholds.get("delta", 0.1), resolution, number)
         if cells.empty:
             break
         kept = pd.concat([kept, runs.merge(cells[CELL], on=CELL)], ignore_index=True)
     return kept
+
+
+def required_cells(reference: pd.DataFrame, dims: Sequence[int], levels: Sequence[str], delta: float) -> pd.DataFrame:
+    """The (dataset, model, t0, d) cells outside the grid `dims` that a refinement must add to resolve every curve of
+    the dense `reference` success table to one fine step: the reference's d at each level and the fine d below it.
+    Their count bounds from below what any refinement that runs every seed at the d it adds can cost."""
+    found = brackets(reference, levels, delta)
+    wanted = pd.concat(
+        [
+            found[[*CELL[:3], "d_hi"]].rename(columns={"d_hi": "d"}),
+            found[[*CELL[:3], "d_lo"]].rename(columns={"d_lo": "d"}),
+        ]
+    )
+    outside = wanted[~wanted["d"].isin([0, *(int(d) for d in dims)])]
+    return outside.drop_duplicates().sort_values(CELL).reset_index(drop=True)
