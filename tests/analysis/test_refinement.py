@@ -26,6 +26,18 @@ def success(p_by_d: dict[int, float], t0: int = 0, epsilon: float = 0.5, n_runs:
     )
 
 
+def dense_runs(dims: list[int], seeds, train_acc) -> pd.DataFrame:
+    """Finished runs of one t0 = 0 curve at every d and seed, with train_acc(d, seed)."""
+    return pd.DataFrame(
+        [
+            {"dataset": "mnist5k", "model": "conv2", "n_params": 1000, "t0": 0, "d": d, "seed": s, "status": "ok"}
+            | {"train_acc": float(train_acc(d, s))}
+            for d in dims
+            for s in seeds
+        ]
+    )
+
+
 def test_midpoint_is_the_integer_geometric_mean_strictly_inside():
     assert refinement.midpoint(4, 8) == 6 and refinement.midpoint(64, 128) == 91
     assert refinement.midpoint(4, 5) is None and refinement.midpoint(0, 4) is None
@@ -93,22 +105,7 @@ def test_agreement_counts_fine_grid_steps_between_thresholds():
 def test_replayed_refinement_finds_the_dense_grids_threshold_with_fewer_runs():
     dense = refinement.dense_refinement([4, 8, 16, 32, 64], rounds=2, resolution=1.19)
     needs = {0: 11, 1: 13, 2: 13, 3: 12, 4: 13}  # seed -> smallest d at which it trains: d* = 13 at 1 - delta
-    runs = pd.DataFrame(
-        [
-            {
-                "dataset": "mnist5k",
-                "model": "conv2",
-                "n_params": 1000,
-                "t0": 0,
-                "d": d,
-                "seed": s,
-                "status": "ok",
-                "train_acc": float(d >= needs[s]),
-            }
-            for d in dense
-            for s in needs
-        ]
-    )
+    runs = dense_runs(dense, needs, lambda d, s: d >= needs[s])
     criteria = {"epsilons": [0.5], "metrics": ["train_acc"], "delta": 0.1}
     replayed = refinement.replay_refinement(runs, [4, 8, 16, 32, 64], 2, ["one_minus_delta"], criteria, 1.19)
     assert set(replayed["d"]) == {4, 8, 16, 32, 64, 11, 13} and len(replayed) < len(runs)
@@ -146,22 +143,7 @@ def test_required_cells_are_the_reference_threshold_and_the_fine_d_below_it():
 
 def test_replay_refines_only_the_chosen_curves():
     dense = refinement.dense_refinement([4, 8, 16], rounds=1, resolution=1.19)
-    runs = pd.DataFrame(
-        [
-            {
-                "dataset": "mnist5k",
-                "model": "conv2",
-                "n_params": 1000,
-                "t0": 0,
-                "d": d,
-                "seed": s,
-                "status": "ok",
-                "train_acc": 0.5 * (d >= 6) + 0.4 * (d >= 11),
-            }
-            for d in dense
-            for s in range(3)
-        ]
-    )  # epsilon 0.5 crosses in (4, 8), 0.9 in (8, 16)
+    runs = dense_runs(dense, range(3), lambda d, s: 0.5 * (d >= 6) + 0.4 * (d >= 11))  # 0.5: (4, 8), 0.9: (8, 16)
     criteria = {"epsilons": [0.5, 0.9], "metrics": ["train_acc"], "delta": 0.1}
     both = refinement.replay_refinement(runs, [4, 8, 16], 1, ["one_minus_delta"], criteria, 1.19)
     one = refinement.replay_refinement(
