@@ -55,8 +55,9 @@ def test_d_star_is_first_d_reaching_one_minus_delta_and_null_when_never():
     success = thresholds.success_table(synthetic_runs({0: 8, 4: 2}), [0.5, 0.95], ["train_acc", "test_acc"])
     table = thresholds.threshold_table(success, delta=0.1, n_bootstrap=200)
     get = table.set_index(["t0", "metric", "epsilon"])
-    assert get.loc[(0, "train_acc", 0.5), "d_star"] == 8
-    assert get.loc[(4, "train_acc", 0.5), "d_star"] == 2
+    assert get.loc[(0, "train_acc", 0.5), "d_star"] == 8 and get.loc[(0, "train_acc", 0.5), "d_below"] == 4
+    assert get.loc[(4, "train_acc", 0.5), "d_star"] == 2 and get.loc[(4, "train_acc", 0.5), "d_below"] == 1
+    assert pd.isna(get.loc[(0, "train_acc", 0.95), "d_below"])  # above the grid: no bracket
     assert pd.isna(get.loc[(0, "train_acc", 0.95), "d_star"])
     row = get.loc[(0, "train_acc", 0.5)]
     assert row["d_star_lo"] <= row["d_star"] <= row["d_star_hi"]
@@ -126,7 +127,9 @@ def test_censoring_below_and_above_the_grid():
     runs = synthetic_runs({0: 1}, dims=(1, 2, 4))  # no start columns: the smallest d already succeeds
     table = thresholds.threshold_table(thresholds.success_table(runs, [0.5, 0.95], ["train_acc"]), n_bootstrap=50)
     get = table.set_index("epsilon")
-    assert get.loc[0.5, "d_star"] == 1 and get.loc[0.5, "censoring"] == "below_grid"
+    assert (
+        get.loc[0.5, "d_star"] == 1 and get.loc[0.5, "censoring"] == "below_grid" and pd.isna(get.loc[0.5, "d_below"])
+    )
     assert pd.isna(get.loc[0.95, "d_star"]) and get.loc[0.95, "censoring"] == "above_grid"
     assert set(table["censoring"]) <= set(thresholds.CENSORING)
 

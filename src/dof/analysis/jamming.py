@@ -17,6 +17,7 @@ RENAMED = {
     "n_params": "n_train",
     "d": "n_params",
     "d_star": "n_star",
+    "d_below": "n_below",
     "d_star_lo": "n_star_lo",
     "d_star_hi": "n_star_hi",
     "d_min": "n_min",

@@ -90,8 +90,9 @@ def threshold_table(
     confidence: float = 0.95,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """d*(epsilon) = smallest d of the grid with P_s >= 1 - delta, its censoring, a percentile interval from resampling
-    runs, and the fitted transition of fit_transition (d_star_fit with its interval, d50_fit, the width).
+    """d*(epsilon) = smallest d of the grid with P_s >= 1 - delta, its censoring, the grid d below it (d* lies in
+    (d_below, d_star] at the grid's resolution), a percentile interval from resampling runs, and the fitted
+    transition of fit_transition (d_star_fit with its interval, d50_fit, the width).
 
     Resampling the runs of each (d) cell with replacement is a binomial draw of its success count, so the bootstrap
     is exact and vectorised. An interval end that the grid never reaches is null. Where every run of the d* cell
@@ -110,12 +111,14 @@ def threshold_table(
         boot = np.nan_to_num(first_crossing(dims, draws, level), nan=np.inf)
         lo, hi = np.quantile(boot, quantiles, method="inverted_cdf")
         d_star = float(first_crossing(dims, p_hat, level))
+        status = censoring(d_star, dims)
         rows.append(
             {
                 **dict(zip([*GROUP, "metric", "epsilon"], key)),
                 "delta": delta,
                 "d_star": d_star,
-                "censoring": censoring(d_star, dims),
+                "censoring": status,
+                "d_below": float(dims[dims < d_star].max()) if status == "measured" else np.nan,
                 "d_star_lo": lo,
                 "d_star_hi": hi,
                 "d_min": int(dims[dims > 0].min()) if (dims > 0).any() else 0,
@@ -125,7 +128,7 @@ def threshold_table(
             }
         )
     table = pd.DataFrame(rows)
-    for column in ("d_star", "d_star_lo", "d_star_hi"):
+    for column in ("d_star", "d_below", "d_star_lo", "d_star_hi"):
         table[column] = _nullable_int(table[column])
     table["d_star_fraction"] = table["d_star"].astype("Float64") / table["n_params"]
     for column in FIT_COLUMNS[1:]:
