@@ -95,7 +95,10 @@ def main() -> None:
     args = parser.parse_args()
     config = yaml.safe_load((ROOT / args.config).read_text())
     thresholds = config["thresholds"]
-    runs = pd.read_parquet(ROOT / "results" / args.experiment / "runs.parquet")
+    dense = ROOT / "results" / args.experiment / "runs.parquet"
+    if not dense.exists():
+        raise SystemExit(f"{dense} is missing: run benchmarks/refinement.py (it trains the dense grid) first")
+    runs = pd.read_parquet(dense)
     base = [int(d) for d in config["subspace"]["dims"]]
     fine = [0, *refinement.dense_refinement(base, args.rounds, args.resolution)]
     t0s, seeds = sorted(runs["t0"].unique().tolist()), sorted(runs["seed"].unique().tolist())
