@@ -103,7 +103,7 @@ def test_refinement_rounds_run_through_sbatch(slurm_env, smoke_project, tmp_path
     args = [arg if arg != "config/smoke.yaml" else config for arg in SLURM_ARGS]
     before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
     done = subprocess.run(
-        [SNAKEMAKE, "results/smoke/thresholds.parquet", "--cores", "2", *args],
+        [SNAKEMAKE, "results/smoke/runs.parquet", "--cores", "2", *args],
         cwd=workdir,
         env=slurm_env,
         capture_output=True,
