@@ -87,18 +87,12 @@ def main() -> None:
     }
     dense_s = run_workflow(dense_config, "dense", folder, args.cores)
 
-    refined_runs, dense_runs = (
-        len(pd.read_parquet(folder / name)) for name in ("refined_runs.parquet", "runs.parquet")
-    )
+    runs, dense_success = (pd.read_parquet(folder / f"{table}.parquet") for table in ("runs", "success"))
+    refined_runs, dense_runs = len(pd.read_parquet(folder / "refined_runs.parquet")), len(runs)
     delta = float(thresholds.get("delta", 0.1))
     levels = list(refinement.LEVELS)
-    table = refinement.agreement_table(
-        pd.read_parquet(folder / "success.parquet"),
-        pd.read_parquet(folder / "refined_success.parquet"),
-        fine_grid,
-        levels,
-        delta,
-    )
+    refined_success = pd.read_parquet(folder / "refined_success.parquet")
+    table = refinement.agreement_table(dense_success, refined_success, fine_grid, levels, delta)
     table.to_parquet(folder / "refinement_agreement.parquet", index=False)
     print(f"\n{args.config}: {len(base['subspace']['dims'])} d configured, fine grid {len(fine_grid)} d")
     print(f"wall time: refined run {refined_s:.0f} s, then the dense grid (reusing it) {dense_s:.0f} s")
@@ -106,9 +100,8 @@ def main() -> None:
     for level, cells in table.groupby("level"):
         print(f"level {level}: {cells['agrees'].mean():.1%} of {len(cells)} curves agree within one fine step")
     print(f"all levels: {table['agrees'].mean():.1%} of {len(table)}")
-    runs = pd.read_parquet(folder / "runs.parquet")
     dims = base["subspace"]["dims"]
-    required = refinement.required_cells(pd.read_parquet(folder / "success.parquet"), dims, levels, delta)
+    required = refinement.required_cells(dense_success, dims, levels, delta)
     floor = int(runs["d"].isin(dims).sum()) + len(base["subspace"]["seeds"]) * len(required)
     print(
         f"lower bound: {len(required)} (t0, d) cells off the configured grid hold a dense d* or the fine d below it; a"
@@ -122,11 +115,14 @@ def main() -> None:
         for variant_levels in (levels, ["one_minus_delta"], ["half"])
         for metrics in (all_metrics, ["train_acc"])
     ] + [(levels, {"epsilons": [0.5, 0.9]}), (levels, {"metrics": ["train_acc"], "epsilons": [0.5, 0.9]})]
+    criteria = {"epsilons": thresholds["epsilons"], "metrics": all_metrics, "delta": delta}
     for variant_levels, chosen in variants:
-        criteria = {"epsilons": thresholds["epsilons"], "metrics": all_metrics, "delta": delta, "refine": chosen}
-        kept = refinement.replay_refinement(runs, dims, args.rounds, variant_levels, criteria, args.resolution)
+        kept = refinement.replay_refinement(
+            runs, dims, args.rounds, variant_levels, {**criteria, "refine": chosen}, args.resolution
+        )
         agree = refinement.agreement_table(
-            *(refinement.chosen_curves(thresholds_of(r, criteria), **chosen) for r in (runs, kept)),
+            refinement.chosen_curves(dense_success, **chosen),
+            refinement.chosen_curves(thresholds_of(kept, criteria), **chosen),
             fine_grid,
             variant_levels,
             delta,
