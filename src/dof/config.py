@@ -323,8 +323,16 @@ class ConnectivityConfig:
     several widths; the loss change when M of every hidden layer's N neurons are kept, and the loss barrier between
     two solutions along the straight line and along a path through their dropout-stable halves."""
 
-    GRID: ClassVar[tuple[str, ...]] = ("enabled", "datasets", "depths", "widths", "seeds", "seeds_per_job")
-    EVALUATION: ClassVar[tuple[str, ...]] = ("fractions", "n_subsets", "points_per_segment", "path_width")
+    GRID: ClassVar[tuple[str, ...]] = (
+        "enabled",
+        "datasets",
+        "depths",
+        "widths",
+        "seeds",
+        "seeds_per_job",
+        "path_width",
+    )  # path_width: only the figures read it
+    EVALUATION: ClassVar[tuple[str, ...]] = ("fractions", "n_subsets", "points_per_segment")
     """Keys only the dropout and path evaluation depend on (changing them retrains nothing)."""
     enabled: bool = False
     datasets: tuple[str, ...] = ("digits",)
@@ -483,7 +491,13 @@ def check_jamming_subspace(jamming: JammingConfig) -> None:
 
 def check_connectivity(connectivity: ConnectivityConfig, data: DataConfig) -> None:
     """Refuse a connectivity block the stage cannot run: seeds that do not pair up, a kept fraction whose
-    M = round(fraction N) is 0 or N at some width (nothing dropped, or nothing kept), a dataset not on disk."""
+    M = round(fraction N) is 0 or N at some width (nothing dropped, or nothing kept), a path width off the grid, a
+    dataset not on disk."""
+    if connectivity.path_width not in (None, *connectivity.widths):
+        raise ValueError(
+            f"config key connectivity.path_width: {connectivity.path_width} is not one of connectivity.widths "
+            f"{list(connectivity.widths)}; pick one of them or null (the smallest)"
+        )
     seeds = list(connectivity.seeds)
     if len(seeds) % 2:
         raise ValueError(
@@ -542,14 +556,8 @@ def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
         )
     if experiment.jamming.enabled:
         check_jamming_subspace(experiment.jamming)
-    connectivity = experiment.connectivity
-    if connectivity.enabled and connectivity.path_width not in (None, *connectivity.widths):
-        raise ValueError(
-            f"config key connectivity.path_width: {connectivity.path_width} is not one of connectivity.widths "
-            f"{list(connectivity.widths)}; pick one of them or null (the smallest)"
-        )
-    if connectivity.enabled:
-        check_connectivity(connectivity, experiment.data)
+    if experiment.connectivity.enabled:
+        check_connectivity(experiment.connectivity, experiment.data)
     n_subspace_seeds = len(experiment.subspace.seeds)
     if confinement.enabled and confinement.n_seeds > n_subspace_seeds:
         raise ValueError(

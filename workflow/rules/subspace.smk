@@ -40,7 +40,7 @@ checkpoint refine_grid:
     conda:
         ENV
     params:
-        thresholds=refinement_settings(),
+        thresholds=round_settings(),
         code=code_of("refine_grid.py"),
     script:
         "../scripts/refine_grid.py"

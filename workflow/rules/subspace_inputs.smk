@@ -13,10 +13,11 @@ def chunk_burn_in_files(wildcards):
 
 def cell_chunk_files(cells):
     """The run-record chunks of (dataset, model, t0, d) cells, every seed chunk of each."""
+    chunks = seed_chunks()
     return [
         path
         for cell in cells
-        for path in expand(rules.train_subspaces.output[0], **cell, seeds=seed_chunks())
+        for path in expand(rules.train_subspaces.output[0], **cell, seeds=chunks)
     ]
 
 
@@ -56,11 +57,21 @@ def runs_before_round(wildcards):
 
 
 def refinement_settings():
-    """What the refinement rounds depend on: the success criteria and the refine block (a param of refine_grid and
-    aggregate_runs, so that a changed round count or level re-reads the rounds even where runs.parquet exists).
+    """What the refined grid depends on: the success criteria and the refine block (a param of aggregate_runs, so
+    that a changed round count or level re-reads the rounds even where runs.parquet exists).
     """
     keys = ("metrics", "epsilons", "delta", "confidence", "refine")
     return {key: config["thresholds"][key] for key in keys}
+
+
+def round_settings():
+    """What one refinement round depends on: refinement_settings without the round count (the round is its
+    wildcard), so that adding a round does not rerun the finished ones."""
+    settings = refinement_settings()
+    return {
+        **settings,
+        "refine": {k: v for k, v in settings["refine"].items() if k != "rounds"},
+    }
 
 
 def refinement_tables(wildcards):

@@ -10,9 +10,9 @@ from dof.engine import io
 io.redirect_output(snakemake.log[0])
 settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "thresholds")
 runs = pd.concat([io.read_table(path) for path in snakemake.input], ignore_index=True)
-success = thresholds.success_table(runs, settings.epsilons, settings.metrics, settings.confidence)
 refine = settings.refine
-chosen = refinement.chosen_curves(success, refine.metrics, refine.epsilons)
+epsilons, metrics = refine.epsilons or settings.epsilons, refine.metrics or settings.metrics
+chosen = thresholds.success_table(runs, list(epsilons), list(metrics), settings.confidence)  # the refined curves
 cells = refinement.refined_cells(
     chosen, refine.levels, settings.delta, refine.resolution, int(snakemake.wildcards.round)
 )

@@ -11,11 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dof.analysis.connectivity import SPLITS  # noqa: E402
-
-
-def _one(table: pd.DataFrame, dataset: str, depth: int) -> pd.DataFrame:
-    """The rows of one dataset and depth."""
-    return table[table["dataset"].eq(dataset) & table["depth"].eq(depth)]
+from dof.analysis.figures import rows_of  # noqa: E402
 
 
 def _fit_label(fit: pd.DataFrame) -> str:
@@ -39,8 +35,10 @@ def _scatter_with_fit(ax: plt.Axes, points: pd.DataFrame, column: str, fit: pd.D
 def _seed_rate(ax: plt.Axes, points: pd.DataFrame, column: str) -> None:
     """The seed's rate c log N / N, through the mean of `column` at the smallest width (its shape only)."""
     widths = np.sort(points["width"].unique()).astype(float)
+    if len(widths) < 2:  # also no points at all (no kept fraction of 1/2)
+        return
     first = points[points["width"].eq(widths[0])][column].mean()
-    if len(widths) < 2 or not np.isfinite(first) or first <= 0 or widths[0] <= 1:
+    if not np.isfinite(first) or first <= 0 or widths[0] <= 1:
         return
     n = np.geomspace(widths[0], widths[-1], 50)
     ax.plot(n, first * (np.log(n) / n) / (np.log(widths[0]) / widths[0]), ":", color="black", label="seed: log N / N")
@@ -50,7 +48,7 @@ def gap_figure(gaps: pd.DataFrame, slopes: pd.DataFrame, dataset: str, depth: in
     """|L_N - L_M| against width N (log-log), one colour per kept fraction M / N, one panel per split: points per
     run (mean over subsets), means per width, the fitted slope with its interval, the seed's rate."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, squeeze=False)
-    rows, fits = _one(gaps, dataset, depth), _one(slopes, dataset, depth)
+    rows, fits = rows_of(gaps, dataset=dataset, depth=depth), rows_of(slopes, dataset=dataset, depth=depth)
     fractions = sorted(rows["fraction"].unique())
     colours = plt.cm.viridis(np.linspace(0, 0.85, max(1, len(fractions))))
     for ax, split in zip(axes[0], SPLITS):
@@ -70,7 +68,7 @@ def barrier_figure(barriers: pd.DataFrame, slopes: pd.DataFrame, dataset: str, d
     """Barriers (max loss along the path - max of the ends) against width, straight line and dropout path, one
     panel per split, with fitted slopes and the seed's rate; zero barriers are drawn at 1e-12 and left out of fits."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, squeeze=False)
-    rows, fits = _one(barriers, dataset, depth), _one(slopes, dataset, depth)
+    rows, fits = rows_of(barriers, dataset=dataset, depth=depth), rows_of(slopes, dataset=dataset, depth=depth)
     for ax, split in zip(axes[0], SPLITS):
         for colour, path in zip(("tab:red", "tab:blue"), ("straight", "dropout")):
             points = rows[rows["split"].eq(split) & rows["path"].eq(path)]
@@ -97,7 +95,7 @@ def path_width(curves: pd.DataFrame, requested: int | None) -> int:
 def path_figure(curves: pd.DataFrame, dataset: str, depth: int, width: int | None = None) -> plt.Figure:
     """The loss along the straight line (left) and along the dropout path (right) of every pair at one width, train
     (solid) and test (dashed); the right panel marks the segments and their kinds."""
-    rows = _one(curves, dataset, depth)
+    rows = rows_of(curves, dataset=dataset, depth=depth)
     width = path_width(rows, width)
     rows = rows[rows["width"].eq(width)]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True, gridspec_kw={"width_ratios": [1, 2.5]})

@@ -26,11 +26,9 @@ def goldilocks_success(
     runs: pd.DataFrame, epsilons: Sequence[float], metrics: Sequence[str], confidence: float = 0.95
 ) -> pd.DataFrame:
     """thresholds.success_table of each init scale's runs (d = 0: the scaled start itself), with `init_scale`."""
-    frames = [
-        thresholds.success_table(group, list(epsilons), list(metrics), confidence).assign(init_scale=float(r))
-        for r, group in runs.groupby("init_scale", sort=True)
-    ]
-    table = pd.concat(frames, ignore_index=True)
+    group = [*thresholds.GROUP, "init_scale"]
+    table = thresholds.success_table(runs, list(epsilons), list(metrics), confidence, group)
+    table["init_scale"] = table["init_scale"].astype(float)
     columns = ["init_scale", *[c for c in table.columns if c != "init_scale"]]
     return table[columns].sort_values([*thresholds.GROUP, "init_scale", "d", "metric", "epsilon"], ignore_index=True)
 

@@ -10,12 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dof.analysis.figures import METRIC_LABELS  # noqa: E402
-
-
-def _one(table: pd.DataFrame, dataset: str, model: str) -> pd.DataFrame:
-    """The rows of one dataset and model."""
-    return table[table["dataset"].eq(dataset) & table["model"].eq(model)]
+from dof.analysis.figures import METRIC_LABELS, rows_of  # noqa: E402
 
 
 def goldilocks_figure(
@@ -25,9 +20,9 @@ def goldilocks_figure(
     section's tr M / ||M||_F (dashed, mean +- sd over the measured seeds). Right: the median final train accuracy
     (solid) and the share of positive eigenvalues of M (dashed) per d, and the start's train accuracy (dotted)."""
     fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.3))
-    cells = _one(success, dataset, model)
+    cells = rows_of(success, dataset=dataset, model=model)
     cells = cells[(cells["metric"] == metric) & np.isclose(cells["epsilon"], epsilon) & (cells["d"] > 0)]
-    curv = _one(sections, dataset, model)
+    curv = rows_of(sections, dataset=dataset, model=model)
     twin = ax.twinx()
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (d, cell) in enumerate(cells.groupby("d", sort=True)):
@@ -35,7 +30,7 @@ def goldilocks_figure(
         cell = cell.sort_values("init_scale")
         ax.plot(cell["init_scale"], cell["p_success"], "o-", color=colour, label=f"P_s, d = {d}")
         ax.fill_between(cell["init_scale"], cell["p_success_lo"], cell["p_success_hi"], color=colour, alpha=0.12)
-        per_d = curv[curv["d"] == d].sort_values("init_scale") if "d" in curv else curv.iloc[:0]
+        per_d = curv[curv["d"] == d].sort_values("init_scale")
         right.plot(per_d["init_scale"], per_d["train_acc_median"], "o-", color=colour, label=f"d = {d}")
         section = per_d[per_d["n_sections"] > 0]
         if len(section):
@@ -66,7 +61,7 @@ def goldilocks_figure(
 def confinement_figure(table: pd.DataFrame, dataset: str, model: str) -> plt.Figure:
     """Left: f_top(k) = ||P_k g||^2 / ||g||^2 against training step per k (mean over seeds; the trajectory as lines,
     burn-in checkpoints as markers), with k / D dotted, log y. Right: lambda_max against step."""
-    rows = _one(table, dataset, model)
+    rows = rows_of(table, dataset=dataset, model=model)
     fig, (ax, right) = plt.subplots(1, 2, figsize=(11, 4.3))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     n_classes = int(rows["n_classes"].iloc[0]) if len(rows) else 0

@@ -25,6 +25,14 @@ def _edges(values: np.ndarray, log: bool) -> np.ndarray:
     return 2.0**edges if log else edges
 
 
+def rows_of(table: pd.DataFrame, **equal: object) -> pd.DataFrame:
+    """The rows of a table whose columns equal the given values (one panel's dataset and model or depth)."""
+    keep = np.ones(len(table), dtype=bool)
+    for column, value in equal.items():
+        keep &= table[column].eq(value).to_numpy()
+    return table[keep]
+
+
 def save_figure(fig: plt.Figure, stem: str | Path) -> list[Path]:
     """Write `stem`.pdf and `stem`.png atomically; return both paths."""
     paths = []

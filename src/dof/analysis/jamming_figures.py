@@ -10,12 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from dof.analysis.figures import rows_of  # noqa: E402
 from dof.analysis.jamming import n_star_50  # noqa: E402
-
-
-def _one(table: pd.DataFrame, dataset: str, depth: int) -> pd.DataFrame:
-    """The rows of one dataset and depth."""
-    return table[table["dataset"].eq(dataset) & table["depth"].eq(depth)]
 
 
 def phase_diagram(
@@ -24,12 +20,12 @@ def phase_diagram(
     """N against P (log-log): every (P, N) cell shaded by its fraction of fitted runs, N*(P) at 50 % (fitted, with
     its Fieller interval; open markers: the grid N* where the fit is not ok) and the line N = c0 P."""
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    cells = _one(success, dataset, depth)
+    cells = rows_of(success, dataset=dataset, depth=depth)
     points = ax.scatter(
         cells["n_train"], cells["n_params"], c=cells["p_success"], cmap="viridis", vmin=0, vmax=1, marker="s", s=90
     )
     fig.colorbar(points, ax=ax, label="fraction of runs with L = 0")
-    half = _one(thresholds, dataset, depth)
+    half = rows_of(thresholds, dataset=dataset, depth=depth)
     half = half[np.isclose(half["level"], 0.5)].sort_values("n_train")
     fit = half[half["fit_status"].eq("ok")]
     if len(fit):
@@ -40,7 +36,7 @@ def phase_diagram(
     grid = half[~half["fit_status"].eq("ok")].dropna(subset=["n_star"])
     if len(grid):
         ax.plot(grid["n_train"], grid["n_star"].astype(float), "o", mfc="none", color="red", label="N*(P), grid")
-    ratio = _one(c0, dataset, depth)
+    ratio = rows_of(c0, dataset=dataset, depth=depth)
     ratio = ratio[np.isclose(ratio["level"], 0.5) & ratio["fit_status"].eq("ok")]
     if len(ratio):
         value, lo, hi = (float(ratio.iloc[0][key]) for key in ("c0", "c0_lo", "c0_hi"))
@@ -55,7 +51,7 @@ def phase_diagram(
 def _scaled(table: pd.DataFrame, thresholds: pd.DataFrame, dataset: str, depth: int) -> pd.DataFrame:
     """The rows of one dataset and depth with x = N / N*(P) (cells without an N* are left out)."""
     stars = n_star_50(thresholds)
-    rows = _one(table, dataset, depth).merge(stars, on=["dataset", "depth", "n_train"], how="inner")
+    rows = rows_of(table, dataset=dataset, depth=depth).merge(stars, on=["dataset", "depth", "n_train"], how="inner")
     rows = rows[np.isfinite(rows["n_star_50"].to_numpy(float))]
     return rows.assign(x=rows["n_params"] / rows["n_star_50"]).sort_values(["n_train", "x"])
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dof.analysis.thresholds import GROUP, first_crossing, success_table
+from dof.analysis.thresholds import GROUP, first_crossing, grid_below, success_table
 
 LEVELS = ("one_minus_delta", "half")
 """The levels whose crossing a refinement brackets: 1 - delta (the paper's d*) and 1/2 (the transition's middle)."""
@@ -81,8 +81,7 @@ def brackets(success: pd.DataFrame, levels: Sequence[str], delta: float) -> pd.D
         for level in levels:
             d_star = float(first_crossing(dims, p, level_value(level, delta)))
             if np.isfinite(d_star) and d_star != dims[0]:
-                d_lo = int(dims[np.searchsorted(dims, d_star) - 1])
-                rows.append({**key, "level": level, "d_lo": d_lo, "d_hi": int(d_star)})
+                rows.append({**key, "level": level, "d_lo": grid_below(dims, d_star), "d_hi": int(d_star)})
     return pd.DataFrame(rows, columns=[*GROUP, "metric", "epsilon", "level", "d_lo", "d_hi"])
 
 
@@ -152,10 +151,11 @@ def replay_refinement(
     d it can add (nested seeds make a run the same whichever grid asked for it); `thresholds` gives the success
     criteria (metrics, epsilons, delta, confidence) and, under `refine`, the refined curves (metrics, epsilons)."""
     kept = runs[runs["d"].isin(set(dims))]
-    criteria = (thresholds["epsilons"], thresholds["metrics"], thresholds.get("confidence", 0.95))
     refine = thresholds.get("refine", {})
+    epsilons = refine.get("epsilons") or thresholds["epsilons"]
+    metrics = refine.get("metrics") or thresholds["metrics"]
     for number in range(1, rounds + 1):
-        success = chosen_curves(success_table(kept, *criteria), refine.get("metrics", ()), refine.get("epsilons", ()))
+        success = success_table(kept, list(epsilons), list(metrics), thresholds.get("confidence", 0.95))
         cells = refined_cells(success, levels, thresholds.get("delta", 0.1), resolution, number)
         if cells.empty:
             break

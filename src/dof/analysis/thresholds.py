@@ -4,6 +4,7 @@ grid (censoring flagged, bootstrap intervals) and d* from a binomial regression 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,43 +30,49 @@ def with_method(runs: pd.DataFrame) -> pd.DataFrame:
     return runs.assign(method=np.where(runs["t0"].to_numpy() == 0, "random", "burn_in"))
 
 
-def start_runs(runs: pd.DataFrame) -> pd.DataFrame:
+def start_runs(runs: pd.DataFrame, group: Sequence[str] = GROUP) -> pd.DataFrame:
     """The start point (phi = 0) of each group as d = 0 runs: one row per distinct (seed, start accuracies), with the
     start's train_acc / test_acc; none without start_* columns, for NO_START_METHODS or for groups with d = 0 runs."""
     runs = with_method(runs)
     columns = [column for column in ("start_train_acc", "start_test_acc") if column in runs.columns]
     if not columns:
-        return pd.DataFrame(columns=[*GROUP, "seed", "d", "status"])
-    has_zero = runs["d"].eq(0).groupby([runs[column] for column in GROUP], dropna=False).transform("any")
+        return pd.DataFrame(columns=[*group, "seed", "d", "status"])
+    has_zero = runs["d"].eq(0).groupby([runs[column] for column in group], dropna=False).transform("any")
     keep = ~runs["method"].isin(NO_START_METHODS) & ~has_zero.astype(bool)
-    starts = runs.loc[keep, [*GROUP, "seed", *columns]].dropna(subset=columns, how="all").drop_duplicates()
+    starts = runs.loc[keep, [*group, "seed", *columns]].dropna(subset=columns, how="all").drop_duplicates()
     starts = starts.rename(columns={column: column.removeprefix("start_") for column in columns})
     return starts.assign(d=0, status="ok").reset_index(drop=True)
 
 
 def success_table(
-    runs: pd.DataFrame, epsilons: list[float], metrics: list[str], confidence: float = 0.95
+    runs: pd.DataFrame,
+    epsilons: list[float],
+    metrics: list[str],
+    confidence: float = 0.95,
+    group: Sequence[str] = GROUP,
 ) -> pd.DataFrame:
     """One row per (group, d, metric, epsilon): n_runs, n_success, p_success and its exact (Clopper-Pearson)
-    interval p_success_lo / p_success_hi; diverged runs are failures. d = 0 is the start point (start_runs)."""
+    interval p_success_lo / p_success_hi; diverged runs are failures. d = 0 is the start point (start_runs).
+    `group` names a curve (GROUP; a stage with one more axis, such as the init scale, adds it)."""
     from statsmodels.stats.proportion import proportion_confint
 
     frames = []
     runs = with_method(runs)
-    starts = start_runs(runs)
+    group = list(group)
+    starts = start_runs(runs, group)
     is_start = np.concatenate([np.zeros(len(runs), dtype=bool), np.ones(len(starts), dtype=bool)])
     if len(starts):
         runs = pd.concat([runs, starts], ignore_index=True)
     ok = runs["status"].eq("ok").to_numpy()
     for metric in metrics:
         counted = ~(is_start & runs[metric].isna().to_numpy())  # a start without this accuracy is no d = 0 run
-        keys = runs.loc[counted, [*GROUP, "d"]]
+        keys = runs.loc[counted, [*group, "d"]]
         values, good = runs[metric].to_numpy(dtype=float, na_value=np.nan)[counted], ok[counted]
         for epsilon in epsilons:
             frames.append(keys.assign(metric=metric, epsilon=float(epsilon), success=good & (values >= epsilon)))
     long = pd.concat(frames, ignore_index=True)
     table = (
-        long.groupby([*GROUP, "d", "metric", "epsilon"], sort=True)["success"]
+        long.groupby([*group, "d", "metric", "epsilon"], sort=True)["success"]
         .agg(n_runs="size", n_success="sum")
         .reset_index()
     )
@@ -81,6 +88,11 @@ def first_crossing(dims: np.ndarray, p: np.ndarray, level: float) -> np.ndarray:
     hit = p >= level
     first = np.where(hit.any(axis=-1), hit.argmax(axis=-1), -1)
     return np.where(first >= 0, dims[np.clip(first, 0, None)].astype(float), np.nan)
+
+
+def grid_below(dims: np.ndarray, d: float) -> int:
+    """The d of an ascending grid just below `d` (which lies on the grid above its smallest d)."""
+    return int(dims[np.searchsorted(dims, d) - 1])
 
 
 def threshold_table(
@@ -118,7 +130,7 @@ def threshold_table(
                 "delta": delta,
                 "d_star": d_star,
                 "censoring": status,
-                "d_below": float(dims[dims < d_star].max()) if status == "measured" else np.nan,
+                "d_below": float(grid_below(dims, d_star)) if status == "measured" else np.nan,
                 "d_star_lo": lo,
                 "d_star_hi": hi,
                 "d_min": int(dims[dims > 0].min()) if (dims > 0).any() else 0,

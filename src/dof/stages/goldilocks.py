@@ -78,9 +78,9 @@ def goldilocks_runs(
     starts = [scaled_checkpoint(data, checkpoint, init_scale) for checkpoint in checkpoints]
     runs = run_subspaces(data, starts, dim, subspace, run_config, device)
     runs.insert(runs.columns.get_loc("t0") + 1, "init_scale", float(init_scale))
-    sections = []
+    sections, measured = [], {int(seed) for seed in curvature_seeds}
     for start in starts:
-        if int(start["seed"]) in set(curvature_seeds):
+        if int(start["seed"]) in measured:
             sections.append(section_record(data, start, dim, subspace, settings, device))
             LOG.info(
                 "section curvature r=%g d=%d seed %d: tr/||.||_F %.3f, positive %.3f, %.1f s",

@@ -9,7 +9,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +128,20 @@ def build_task(
     return real_task(dataset, n_train, config.pca, data_options)
 
 
+def chunk_tasks(
+    dataset: str, n_train: int, seeds: list[int], config: JammingConfig, data_options: dict[str, Any]
+) -> Iterator[tuple[int, BinaryData]]:
+    """(seed, task) for a chunk of seeds: one real-data task shared by the chunk, a Gaussian task drawn per seed."""
+    shared = None if dataset == "gaussian" else build_task(dataset, n_train, seeds[0], config, data_options)
+    for seed in seeds:
+        yield seed, shared if shared is not None else build_task(dataset, n_train, seed, config, data_options)
+
+
+def init_seed(seed: int, depth: int, width: int) -> int:
+    """The seed of a jamming network's initialisation (shared by the full-space and the subspace runs)."""
+    return derive_seed("jamming-init", seed, depth, width)
+
+
 def fc_network(input_dim: int, depth: int, width: int, seed: int, key: str = "jamming.widths") -> nn.Sequential:
     """A ReLU network with `depth` hidden layers of `width` units, biases and a scalar output; depth 0 is a linear
     model on the first `width` inputs (more is an error naming the config key `key`). Hidden weights N(0, 2 / fan_in),
@@ -242,8 +256,8 @@ def train_run(
     dtype = torch.float64 if config.dtype == "float64" else torch.float32
     task = task.to(dtype, device)
     input_dim, n_train = task.x_train.shape[1], len(task.y_train)
-    init_seed = derive_seed("jamming-init", seed, depth, width)
-    model = fc_network(input_dim, depth, width, init_seed).to(device=device, dtype=dtype)
+    network_seed = init_seed(seed, depth, width)
+    model = fc_network(input_dim, depth, width, network_seed).to(device=device, dtype=dtype)
     x_train, x_test = (task.x_train[:, :width], task.x_test[:, :width]) if depth == 0 else (task.x_train, task.x_test)
     label = f"{dataset} L={depth} h={width} P={n_train} seed {seed}"
     fit = fit_network(model, x_train, task.y_train, config, label)
@@ -260,7 +274,7 @@ def train_run(
         "n_params": n_params,
         "input_dim": input_dim if depth else width,
         "n_test": len(task.y_test),
-        "init_seed": init_seed,
+        "init_seed": network_seed,
         "data_seed": task_seed(dataset, n_train, seed),
         "loss_kind": config.loss,
         "status": status,
@@ -297,11 +311,9 @@ def run_jamming_chunk(
     """The runs of one (dataset, depth, P, width) cell and a chunk of seeds: (records with provenance, test margins
     y f per run as a list column `test_margin`)."""
     records, margins = [], []
-    task = None if dataset == "gaussian" else build_task(dataset, n_train, seeds[0], config, data_options)
     meta = provenance_columns(device, as_dict(config))
-    for seed in seeds:
-        run_task = task if task is not None else build_task(dataset, n_train, seed, config, data_options)
-        record, test = train_run(run_task, dataset, depth, width, seed, config, device)
+    for seed, task in chunk_tasks(dataset, n_train, seeds, config, data_options):
+        record, test = train_run(task, dataset, depth, width, seed, config, device)
         records.append({**record, **meta})
         margins.append({key: record[key] for key in RUN_KEY} | {"test_margin": test})
     return pd.DataFrame(records), pd.DataFrame(margins)

@@ -17,7 +17,16 @@ from dof.engine.projections import make_projection
 from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.engine.seeding import derive_seed
 from dof.engine.subspace import AffineSubspace, flatten_params
-from dof.stages.jamming import BinaryData, build_task, fc_network, fit_margins, hinge_loss, n_parameters, task_seed
+from dof.stages.jamming import (
+    BinaryData,
+    chunk_tasks,
+    fc_network,
+    fit_margins,
+    hinge_loss,
+    init_seed,
+    n_parameters,
+    task_seed,
+)
 from dof.stages.record import METRICS, run_record
 
 LOG = logging.getLogger("dof")
@@ -56,7 +65,7 @@ def subspace_run_seeds(seed: int, depth: int, width: int, d: int, nested: bool =
     drawn afresh for every (seed, d) (independent cells across d)."""
     dims = () if nested else (d,)
     return {
-        "init_seed": derive_seed("jamming-init", seed, depth, width),
+        "init_seed": init_seed(seed, depth, width),
         "subspace_seed": derive_seed("jamming-subspace", seed, *dims),
     }
 
@@ -161,9 +170,5 @@ def run_subspace_chunk(
     device: str = "cpu",
 ) -> pd.DataFrame:
     """The subspace runs of one (dataset, P, d) cell and a chunk of seeds, one record each."""
-    task = None if dataset == "gaussian" else build_task(dataset, n_train, seeds[0], config, data_options)
-    records = []
-    for seed in seeds:
-        run_task = task if task is not None else build_task(dataset, n_train, seed, config, data_options)
-        records.append(train_subspace_run(run_task, dataset, d, seed, config, device))
-    return pd.DataFrame(records)
+    tasks = chunk_tasks(dataset, n_train, seeds, config, data_options)
+    return pd.DataFrame([train_subspace_run(task, dataset, d, seed, config, device) for seed, task in tasks])
