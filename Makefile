@@ -9,7 +9,7 @@ CONFIG ?= config/config.yaml
 # requirements.txt are the tested set, so constraints from elsewhere are ignored.
 PIP := PIP_CONSTRAINT=/dev/null $(BIN)/python -m pip
 
-.PHONY: install run smoke test lint format report bench clean
+.PHONY: install run smoke test lint format report bench clean config-docs
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,10 @@ lint: install
 format: install
 	$(BIN)/ruff format src tests workflow/scripts
 	$(BIN)/snakefmt Snakefile workflow/rules
+
+# The config schema and config/README.md's key tables, written from the dataclasses of src/dof/config.py.
+config-docs: install
+	$(BIN)/python -m dof.config_docs
 
 clean:
 	rm -rf results .snakemake

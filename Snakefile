@@ -23,13 +23,14 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/burn_in.smk"
 include: "workflow/rules/subspace.smk"
-include: "workflow/rules/reference.smk"
+include: "workflow/rules/baseline.smk"
 include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/theory.smk"
 include: "workflow/rules/lottery.smk"
 include: "workflow/rules/jamming.smk"
 include: "workflow/rules/connectivity.smk"
-include: "workflow/rules/curvature.smk"
+include: "workflow/rules/goldilocks.smk"
+include: "workflow/rules/confinement.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -41,5 +42,6 @@ rule all:
         lottery_targets(),
         jamming_targets(),
         connectivity_targets(),
-        curvature_targets(),
+        goldilocks_targets(),
+        confinement_targets(),
         report_targets(),

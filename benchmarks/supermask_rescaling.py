@@ -15,7 +15,7 @@ import torch
 from dof.config import BurnInConfig, SubspaceConfig, SupermaskConfig
 from dof.engine.data import load_dataset
 from dof.stages.burn_in import burn_in_checkpoint
-from dof.stages.supermask import supermasks
+from dof.stages.lottery_supermasks import supermasks
 
 
 def main() -> None:

@@ -1,6 +1,9 @@
-"""The config module is the single source of defaults: the schema must repeat them and the registries' names."""
+"""The config module is the single source of defaults and names: the schema repeats them, the registries agree."""
 
 import dataclasses
+import subprocess
+import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -8,14 +11,14 @@ import yaml
 
 from dof import config as cfg
 from dof.analysis.refinement import LEVELS as REFINEMENT_LEVELS
-from dof.engine.data import DATASETS
-from dof.engine.models import MODELS
+from dof.engine.data import DATASET_SHAPES, DATASETS
+from dof.engine.models import ACTIVATIONS, MODELS
 from dof.engine.projections import RANDOM_PROJECTIONS
 from dof.theory.quadratic import SPECTRUM_KINDS
 
 SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml").read_text())
 EMPTY = ((), None, "")
-"""Placeholders of keys without a default (required keys, or optional ones like lottery.seeds)."""
+"""Placeholders of the required keys (no default in the schema)."""
 
 
 def plain(value):
@@ -54,6 +57,16 @@ def test_schema_defaults_equal_the_dataclass_defaults():
     assert checked > 50
 
 
+def test_the_config_names_are_the_registries_names():
+    assert tuple(DATASETS) == tuple(DATASET_SHAPES) == cfg.DATASETS
+    assert tuple(MODELS) == cfg.MODELS
+    assert tuple(RANDOM_PROJECTIONS) == cfg.PROJECTIONS
+    assert cfg.SPECTRUM_KINDS == SPECTRUM_KINDS
+    assert cfg.REFINEMENT_LEVELS == REFINEMENT_LEVELS
+    assert set(cfg.ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(cfg.JAMMING_DATASETS) - {"gaussian"} <= set(DATASETS)
+
+
 def test_schema_allows_exactly_the_registered_names():
     props = SCHEMA["properties"]
     assert set(props["datasets"]["items"]["enum"]) == set(DATASETS)
@@ -63,6 +76,41 @@ def test_schema_allows_exactly_the_registered_names():
     assert set(spectra["properties"]["kind"]["enum"]) == set(SPECTRUM_KINDS)
     refine = props["thresholds"]["properties"]["refine"]["properties"]
     assert set(refine["levels"]["items"]["enum"]) == set(REFINEMENT_LEVELS)
+
+
+def test_every_key_has_a_description():
+    def undocumented(cls, prefix=""):
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            if not field.metadata.get("doc"):
+                yield prefix + field.name
+            if dataclasses.is_dataclass(hints[field.name]):
+                yield from undocumented(hints[field.name], f"{prefix}{field.name}.")
+
+    assert not [*undocumented(cfg.ExperimentConfig), *undocumented(cfg.SpectrumConfig)]
+
+
+def test_the_config_module_imports_neither_torch_nor_numpy_nor_dof():
+    code = (
+        "import sys, dof.config, dof.config_docs; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'dof')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['dof', 'dof.config', 'dof.config_docs']"
+
+
+def test_inherit_seeds_gives_every_null_seeds_its_parents():
+    experiment = cfg.from_mapping(
+        cfg.ExperimentConfig,
+        {"subspace": {"dims": [4], "seeds": [3, 4]}, "jamming": {"seeds": [7]}, "goldilocks": {"seeds": [1]}},
+    )
+    resolved = cfg.inherit_seeds(experiment)
+    assert resolved.lottery.seeds == (3, 4)  # null: the subspace seeds
+    assert resolved.goldilocks.seeds == (1,)  # an explicit list stays
+    assert resolved.jamming.subspace.seeds == (7,)  # null: the jamming seeds
+    assert experiment.lottery.seeds is None and experiment.jamming.subspace.seeds is None  # a copy
+    assert dataclasses.replace(resolved, lottery=experiment.lottery, jamming=experiment.jamming) == experiment
+    assert cfg.inherit_seeds(resolved) == resolved
 
 
 def test_from_mapping_refuses_unknown_keys_naming_them():
@@ -80,18 +128,3 @@ def test_hyperparameters_drop_the_grid_keys():
     block = {"dims": [1, 2], "seeds": [0], "seeds_per_job": 2, "lr": 0.1, "projection": "fastfood"}
     assert cfg.hyperparameters(cfg.SubspaceConfig, block) == {"lr": 0.1, "projection": "fastfood"}
     assert cfg.hyperparameters(cfg.BurnInConfig, {"t0": [0, 4], "lr": 0.05}) == {"lr": 0.05}
-
-
-def test_lottery_dims_beyond_the_trajectory_are_refused_naming_the_keys():
-    with pytest.raises(ValueError, match="lottery.dims"):
-        cfg.check_lottery_dims(cfg.LotteryConfig(dims=(4, 200), trajectory_steps=640, record_every=5))
-    cfg.check_lottery_dims(cfg.LotteryConfig(dims=(4, 128), trajectory_steps=640, record_every=5))
-
-
-def test_refined_curves_outside_the_measured_ones_are_refused_naming_the_key():
-    thresholds = cfg.ThresholdsConfig(metrics=("train_acc",), epsilons=(0.5, 0.9))
-    with pytest.raises(ValueError, match=r"thresholds.refine.epsilons: \[0.7\]"):
-        cfg.check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(epsilons=(0.9, 0.7))))
-    with pytest.raises(ValueError, match="thresholds.refine.metrics"):
-        cfg.check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(metrics=("test_acc",))))
-    cfg.check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(epsilons=(0.9,))))

@@ -1,5 +1,6 @@
 """A bad config stops the run with a few lines naming the key path, the bad value and what is allowed."""
 
+import dataclasses
 from pathlib import Path
 
 import jsonschema
@@ -7,8 +8,14 @@ import pytest
 import yaml
 from workflow_helpers import copy_project, snakemake, write_config
 
-from dof.config import check_grid
-from dof.validation import short_validation_error, validation_message
+from dof import config as cfg
+from dof.validation import (
+    check_grid,
+    check_lottery_dims,
+    check_refined_curves,
+    short_validation_error,
+    validation_message,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,6 +92,28 @@ def test_check_grid_refuses_missing_torchvision_data_only_when_download_is_off(t
         check_grid(config)
     check_grid({**config, "data": {"root": str(tmp_path), "download": True}})  # the first job downloads it
     check_grid({**config, "datasets": ["mnist5k"]})  # embedded: nothing to look for
+
+
+def test_check_grid_resolves_null_seeds_to_the_parents():
+    config = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+    checked = check_grid({**config, "lottery": {"seeds": None}, "goldilocks": {"seeds": [1]}})
+    assert checked.lottery.seeds == tuple(config["subspace"]["seeds"]) and checked.goldilocks.seeds == (1,)
+    assert checked.jamming.subspace.seeds == checked.jamming.seeds
+
+
+def test_lottery_dims_beyond_the_trajectory_are_refused_naming_the_keys():
+    with pytest.raises(ValueError, match="lottery.dims"):
+        check_lottery_dims(cfg.LotteryConfig(dims=(4, 200), trajectory_steps=640, record_every=5))
+    check_lottery_dims(cfg.LotteryConfig(dims=(4, 128), trajectory_steps=640, record_every=5))
+
+
+def test_refined_curves_outside_the_measured_ones_are_refused_naming_the_key():
+    thresholds = cfg.ThresholdsConfig(metrics=("train_acc",), epsilons=(0.5, 0.9))
+    with pytest.raises(ValueError, match=r"thresholds.refine.epsilons: \[0.7\]"):
+        check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(epsilons=(0.9, 0.7))))
+    with pytest.raises(ValueError, match="thresholds.refine.metrics"):
+        check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(metrics=("test_acc",))))
+    check_refined_curves(dataclasses.replace(thresholds, refine=cfg.RefineConfig(epsilons=(0.9,))))
 
 
 @pytest.mark.workflow

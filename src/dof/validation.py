@@ -1,11 +1,25 @@
-"""Schema errors in a few lines: the key path, the value and what is allowed (Snakemake's own message prints the
-whole schema and config)."""
+"""Config checks: schema errors in a few lines (the key path, the value and what is allowed; Snakemake's own message
+prints the whole schema and config), and `check_grid`, the checks a schema cannot make (they need networks or data)."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from dof.config import (
+    ConnectivityConfig,
+    DataConfig,
+    ExperimentConfig,
+    JammingConfig,
+    LotteryConfig,
+    ThresholdsConfig,
+    from_mapping,
+    inherit_seeds,
+)
+from dof.engine.data import DATASET_SHAPES, TORCHVISION_FILES, check_available
+from dof.engine.models import build_model, count_parameters
+from dof.stages.jamming import n_parameters
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -76,3 +90,158 @@ def short_validation_error(exc: BaseException) -> BaseException:
         pending += [arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)]
         pending += [current.__cause__, current.__context__]
     return exc
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Checks a JSON schema cannot express: relations between keys, the networks' sizes, the data on disk
+
+
+def parameter_count(model: str, dataset: str) -> int:
+    """D of `model` on `dataset`, computed from the registered input shape (no data is loaded)."""
+    input_shape, n_classes = DATASET_SHAPES[dataset]
+    return count_parameters(build_model(model, input_shape, n_classes, seed=0))
+
+
+def check_dims(datasets: Iterable[str], models: Iterable[str], dims: Iterable[int], key: str = "subspace.dims") -> None:
+    """Refuse subspace dimensions larger than D of any configured (dataset, model), naming the key."""
+    dims = sorted(set(dims))
+    for dataset in datasets:
+        for model in models:
+            n_params = parameter_count(model, dataset)
+            too_large = [d for d in dims if d > n_params]
+            if too_large:
+                raise ValueError(
+                    f"config key {key}: {too_large} exceed D = {n_params}, the parameter count of "
+                    f"model {model!r} on dataset {dataset!r}; allowed values are 1 .. {n_params}"
+                )
+
+
+def check_lottery_dims(lottery: LotteryConfig) -> None:
+    """Refuse lottery subspace dimensions beyond the singular vectors available (min(svd_rank, T // k))."""
+    available = min(lottery.svd_rank, lottery.n_columns)
+    too_large = sorted(d for d in lottery.dims if d > available)
+    if too_large:
+        raise ValueError(
+            f"config key lottery.dims: {too_large} exceed the {available} singular vectors available "
+            f"(min(lottery.svd_rank = {lottery.svd_rank}, lottery.trajectory_steps / lottery.record_every = "
+            f"{lottery.trajectory_steps} / {lottery.record_every})); raise trajectory_steps or lower the dims"
+        )
+
+
+def jamming_input_dim(jamming: JammingConfig, dataset: str) -> int:
+    """The input size of a jamming network on `dataset`: gaussian's input_dim, else the principal components kept
+    (jamming.pca) or, without PCA, the flattened image (no data is loaded)."""
+    if dataset == "gaussian":
+        return jamming.gaussian.input_dim
+    if jamming.pca is not None:
+        return jamming.pca
+    channels, height, width = DATASET_SHAPES[dataset][0]
+    return channels * height * width
+
+
+def check_jamming_subspace(jamming: JammingConfig) -> None:
+    """Refuse a linear wide network (depth 0) wider than its inputs and subspace dimensions larger than the wide
+    network's parameter count N, per configured dataset, naming the key."""
+    sub = jamming.subspace
+    if not sub.dims:
+        return  # no subspace runs
+    for dataset in jamming.datasets:
+        input_dim = jamming_input_dim(jamming, dataset)
+        if sub.depth == 0 and not 0 < sub.width <= input_dim:
+            raise ValueError(
+                f"config key jamming.subspace.width: a linear wide network (jamming.subspace.depth = 0) keeps 1 .. "
+                f"{input_dim} input coordinates of dataset {dataset!r}, got {sub.width}; lower "
+                f"jamming.subspace.width or raise the input size (jamming.pca, jamming.gaussian.input_dim)"
+            )
+        n_params = n_parameters(input_dim, sub.depth, sub.width)
+        too_large = sorted(d for d in set(sub.dims) if d > n_params)
+        if too_large:
+            raise ValueError(
+                f"config key jamming.subspace.dims: {too_large} exceed N = {n_params}, the parameter count of the "
+                f"wide network (jamming.subspace.depth = {sub.depth}, jamming.subspace.width = {sub.width}) on "
+                f"dataset {dataset!r} ({input_dim} inputs); allowed values are 1 .. {n_params}, or widen the network"
+            )
+
+
+def check_connectivity(connectivity: ConnectivityConfig, data: DataConfig) -> None:
+    """Refuse a connectivity block the stage cannot run: seeds that do not pair up, a kept fraction whose
+    M = round(fraction N) is 0 or N at some width (nothing dropped, or nothing kept), a path width off the grid, a
+    dataset not on disk."""
+    if connectivity.path_width not in (None, *connectivity.widths):
+        raise ValueError(
+            f"config key connectivity.path_width: {connectivity.path_width} is not one of connectivity.widths "
+            f"{list(connectivity.widths)}; pick one of them or null (the smallest)"
+        )
+    seeds = list(connectivity.seeds)
+    if len(seeds) % 2:
+        raise ValueError(
+            f"config key connectivity.seeds: the seeds are connected in consecutive pairs (0-1, 2-3, ...), so their "
+            f"number must be even; {len(seeds)} seeds leave seed {seeds[-1]} without a pair: add or drop one"
+        )
+    for fraction in connectivity.fractions:
+        for width in connectivity.widths:
+            kept = round(fraction * width)
+            if not 0 < kept < width:
+                effect = "drops nothing" if kept >= width else "keeps nothing"
+                raise ValueError(
+                    f"config key connectivity.fractions: {fraction:g} keeps M = round({fraction:g} x {width}) = "
+                    f"{kept} of the N = {width} neurons at width {width} (connectivity.widths), which {effect}; use "
+                    f"fractions with 0 < round(f N) < N at every width, or drop that width"
+                )
+    if not data.download:  # else the first job downloads what is missing
+        for dataset in connectivity.datasets:
+            if dataset in TORCHVISION_FILES:
+                try:
+                    check_available(dataset, data.root)
+                except FileNotFoundError as error:
+                    raise FileNotFoundError(f"config key connectivity.datasets: {error}") from None
+
+
+def check_refined_curves(thresholds: ThresholdsConfig) -> None:
+    """Refuse refined curves (thresholds.refine.metrics / .epsilons) that are not among the measured ones."""
+    refine = thresholds.refine
+    for key, chosen, measured in (
+        ("metrics", refine.metrics, thresholds.metrics),
+        ("epsilons", refine.epsilons, thresholds.epsilons),
+    ):
+        unknown = [value for value in chosen if value not in measured]
+        if unknown:
+            raise ValueError(
+                f"config key thresholds.refine.{key}: {unknown} are not among thresholds.{key} {list(measured)}, so "
+                f"no curve of theirs is measured; choose from thresholds.{key} (or leave refine.{key} empty: all)"
+            )
+
+
+def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
+    """The whole config as dataclasses, after the checks the schema cannot make (errors name the key and the fix),
+    with every null `seeds` resolved to its parent's (`inherit_seeds`)."""
+    experiment = from_mapping(ExperimentConfig, config)
+    check_dims(experiment.datasets, experiment.models, experiment.subspace.dims)
+    check_refined_curves(experiment.thresholds)
+    if experiment.lottery.enabled:
+        check_lottery_dims(experiment.lottery)
+    if experiment.goldilocks.enabled:
+        check_dims(experiment.datasets, experiment.models, experiment.goldilocks.dims, "goldilocks.dims")
+    confinement = experiment.confinement
+    largest_k = max([*confinement.ks, *(DATASET_SHAPES[dataset][1] for dataset in experiment.datasets)])
+    if confinement.enabled and largest_k > confinement.lanczos_iterations:
+        raise ValueError(
+            f"config key confinement.ks: k up to {largest_k} (k = C, the number of classes, included) needs at least "
+            f"as many confinement.lanczos_iterations (now {confinement.lanczos_iterations}); raise it (2-3 x k)"
+        )
+    if experiment.jamming.enabled:
+        check_jamming_subspace(experiment.jamming)
+    if experiment.connectivity.enabled:
+        check_connectivity(experiment.connectivity, experiment.data)
+    n_subspace_seeds = len(experiment.subspace.seeds)
+    if confinement.enabled and confinement.n_seeds > n_subspace_seeds:
+        raise ValueError(
+            f"config key confinement.n_seeds: {confinement.n_seeds} seeds measured, but subspace.seeds has only "
+            f"{n_subspace_seeds} (the confinement stage measures the first n of them); lower confinement.n_seeds "
+            f"or add subspace.seeds"
+        )
+    if not experiment.data.download:  # else the first job downloads what is missing
+        for dataset in experiment.datasets:
+            if dataset in TORCHVISION_FILES:
+                check_available(dataset, experiment.data.root)
+    return inherit_seeds(experiment)

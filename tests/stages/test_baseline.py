@@ -6,7 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from dof.analysis import figures, thresholds
+from dof.analysis import thresholds
+from dof.analysis.plotting import full_model_accuracy
 from dof.config import BaselineConfig, BurnInConfig
 from dof.engine.data import load_mnist5k
 from dof.stages.baseline import BASELINE_STATUS, baseline_status, baseline_table, train_baseline
@@ -115,7 +116,7 @@ def test_d_int90_uses_only_the_baseline_seeds_that_trained():
 
 def test_figures_omit_the_full_model_line_of_a_baseline_that_did_not_train():
     _, baseline = runs_and_baseline(["not_trained", "not_trained"])
-    assert figures.full_model_accuracy(baseline, "test_acc") is None
-    assert figures.full_model_accuracy(None, "test_acc") is None
+    assert full_model_accuracy(baseline, "test_acc") is None
+    assert full_model_accuracy(None, "test_acc") is None
     baseline.loc[1, "status"] = "ok"
-    assert figures.full_model_accuracy(baseline, "test_acc") == pytest.approx(0.96)
+    assert full_model_accuracy(baseline, "test_acc") == pytest.approx(0.96)

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from dof.config import BurnInConfig, ConfinementConfig, check_grid
+from dof.config import BurnInConfig, ConfinementConfig
 from dof.stages import confinement
 from dof.stages.burn_in import burn_in_checkpoint
+from dof.validation import check_grid
 
 SETTINGS = ConfinementConfig(ks=(1, 2), n_examples=48, lanczos_iterations=12)
 

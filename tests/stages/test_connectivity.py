@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 import torch
 
-from dof.config import ConnectivityConfig, check_grid
+from dof.config import ConnectivityConfig
 from dof.engine.data import load_dataset
 from dof.engine.models import MeanField, mean_field_forward
 from dof.stages import connectivity as stage
+from dof.validation import check_grid
 
 CONFIG = ConnectivityConfig(epochs=2, fractions=(0.5,), n_subsets=2, points_per_segment=5)
 

@@ -4,12 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from dof.config import BurnInConfig, GoldilocksConfig, SubspaceConfig, check_grid
+from dof.config import BurnInConfig, GoldilocksConfig, SubspaceConfig
 from dof.stages import goldilocks
 from dof.stages.burn_in import burn_in_checkpoint
 from dof.stages.spectra import hessian_subset
 from dof.stages.subspace_runs import run_subspaces, start_subspace
-from dof.theory import curvature, hessian
+from dof.theory import goldilocks as section_theory
+from dof.theory import hessian
+from dof.validation import check_grid
 
 SUBSPACE = SubspaceConfig(epochs=1, batch_size=32)
 SETTINGS = GoldilocksConfig(n_examples=40)
@@ -50,8 +52,8 @@ def test_section_record_is_the_runs_own_section(tiny_data, starts):
     directions = affine.projection(torch.eye(4))
     trace = sum(float(a.double() @ matvec(a.double())) for a in directions)
     assert record["section_trace"] == pytest.approx(trace, rel=1e-4, abs=1e-7)
-    section = curvature.section_hessian(matvec, directions)
-    assert record["positive_fraction"] == curvature.section_curvature(section)["positive_fraction"]
+    section = section_theory.section_hessian(matvec, directions)
+    assert record["positive_fraction"] == section_theory.section_curvature(section)["positive_fraction"]
 
 
 def test_config_refuses_dims_beyond_d_naming_the_key():

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 import torch
 
-from dof.config import GaussianConfig, JammingConfig, JammingSubspaceConfig, check_grid
+from dof.config import GaussianConfig, JammingConfig, JammingSubspaceConfig
 from dof.engine.projections import make_projection
 from dof.stages import jamming, jamming_subspace
 from dof.stages.record import METRICS
 from dof.theory.cover import margins_feasible
+from dof.validation import check_grid
 
 
 def config(**subspace) -> JammingConfig:

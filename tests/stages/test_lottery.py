@@ -11,9 +11,9 @@ from dof.engine.projections import TrajectoryProjection
 from dof.engine.subspace import AffineSubspace, flatten_params
 from dof.stages.baseline import baseline_table, train_baseline
 from dof.stages.burn_in import burn_in_checkpoint
+from dof.stages.lottery_subspaces import run_lottery_subspaces, top_singular_vectors, trajectory_svd
+from dof.stages.lottery_tickets import kept_count, lottery_tickets, magnitude_mask, pruning_rounds, train_masked
 from dof.stages.subspace_runs import run_subspaces
-from dof.stages.tickets import kept_count, lottery_tickets, magnitude_mask, pruning_rounds, train_masked
-from dof.stages.trajectory import run_lottery_subspaces, top_singular_vectors, trajectory_svd
 
 TRAJECTORY = LotteryConfig(trajectory_steps=40, record_every=5)
 

@@ -15,7 +15,7 @@ rule burn_in:
     params:
         seeds=chunk_seeds,
         data=dataset_options,
-        burn_in=burn_in_hyperparameters(),
+        burn_in=settings(CFG.burn_in),
         code=code_of("burn_in.py"),
     script:
         "../scripts/burn_in.py"

@@ -1,19 +1,19 @@
-# Shared by every stage: the results folder, wildcard constraints, seed chunks, dataset options, the final targets.
-# A stage's own input functions live beside its rules; other rules' outputs are referred to as rules.X.output.
+# Shared by every stage: the validated config, the results folder, wildcard constraints, grids and seed chunks,
+# dataset options, job settings. A stage's own input functions (its grid among them) live beside
+# its rules; other rules' outputs are referred to as rules.X.output.
+import re
+from collections import namedtuple
 from pathlib import Path
 
+from dof.config import as_dict, hyperparameters
 from dof.engine.provenance import code_fingerprint
-from dof.config import (
-    BurnInConfig,
-    SubspaceConfig,
-    check_grid,
-    hyperparameters,
-)
+from dof.validation import check_grid
 
-# Checks the schema cannot express (every d fits the networks, lottery dims fit the trajectory); strict dataclasses.
-check_grid(config)
+CFG = check_grid(config)
+"""The config as validated dataclasses, after the checks the schema cannot make (every d fits the networks, ...) and
+with every `seeds: null` resolved to the seeds it inherits: what the input functions and params read."""
 
-RESULTS = f"results/{config['experiment']}"
+RESULTS = f"results/{CFG.experiment}"
 ENV = "../../envs/dof.yaml"
 
 
@@ -23,29 +23,53 @@ wildcard_constraints:
     t0=r"\d+",
     seed=r"\d+",
     d=r"\d+",
+    depth=r"\d+",
+    width=r"\d+",
+    n_train=r"\d+",
     seeds=r"\d+(-\d+)*",
     point=r"t0_\d+|solution",
 
 
+Grid = namedtuple("Grid", ["columns", "seeds_per_job"], defaults=[1])
+"""A stage's grid: the key columns of its table, each a wildcard of the same name, with their configured values;
+the `seed` column runs `seeds_per_job` seeds to a job, named by the `seeds` wildcard (e.g. seeds_0-1-2-3-4)."""
+
+
 def chunk_names(seeds, size):
     """Seeds in groups of `size`, each named by its seeds joined with '-'."""
+    seeds = list(seeds)
     return ["-".join(map(str, seeds[i : i + size])) for i in range(0, len(seeds), size)]
 
 
-def seed_chunks():
-    """The configured subspace seeds in groups of seeds_per_job (the chunks of train_subspaces and burn_in)."""
-    return chunk_names(config["subspace"]["seeds"], config["subspace"]["seeds_per_job"])
+def grid_paths(template, grid, **fixed):
+    """A path template expanded over a stage's grid, one path per cell and chunk of seeds; `fixed` pins columns
+    (e.g. one cell's dataset). Columns that the template does not name are left out."""
+    names = set(re.findall(r"{(\w+)}", template))
+    axes = {column: list(values) for column, values in grid.columns.items()}
+    if "seed" in axes:
+        axes["seeds"] = chunk_names(axes.pop("seed"), grid.seeds_per_job)
+    axes.update({column: [value] for column, value in fixed.items()})
+    return expand(
+        template, **{name: values for name, values in axes.items() if name in names}
+    )
 
 
-SEED_CHUNK = {
-    seed: name for name in seed_chunks() for seed in map(int, name.split("-"))
-}
-"""The subspace chunk name of every configured seed, computed once for the input functions."""
+def expected_rows(grid):
+    """The key columns and values a stage's aggregated table must hold, every combination exactly once."""
+    return {column: list(values) for column, values in grid.columns.items()}
 
 
 def chunk_seeds(wildcards):
     """The seeds of the chunk named in the wildcards."""
     return [int(seed) for seed in wildcards.seeds.split("-")]
+
+
+SEED_CHUNK = {
+    seed: name
+    for name in chunk_names(CFG.subspace.seeds, CFG.subspace.seeds_per_job)
+    for seed in map(int, name.split("-"))
+}
+"""The burn-in chunk name of every subspace seed, computed once for the input functions."""
 
 
 def burn_in_files(dataset, model, t0, seeds):
@@ -61,7 +85,7 @@ def seed_burn_in_files(wildcards):
     """The burn-in files of the seed in the wildcards, one per configured t0 (the theory and confinement stages)."""
     return [
         path
-        for t0 in config["burn_in"]["t0"]
+        for t0 in CFG.burn_in.t0
         for path in burn_in_files(
             wildcards.dataset, wildcards.model, t0, [wildcards.seed]
         )
@@ -70,31 +94,27 @@ def seed_burn_in_files(wildcards):
 
 def dataset_options(wildcards):
     """Loader options of the dataset in the wildcards: its own block for the embedded sets, else root/download."""
-    data = config["data"]
+    data = as_dict(CFG.data)
     if wildcards.dataset in data:
         return data[wildcards.dataset]
     return {"root": data["root"], "download": data["download"]}
 
 
-def burn_in_hyperparameters():
-    """Burn-in optimiser settings without the t0 grid, so growing the grid does not rerun old jobs."""
-    return hyperparameters(BurnInConfig, config["burn_in"])
-
-
-def subspace_hyperparameters():
-    """Subspace training settings without the grid (dims, seeds, seeds_per_job)."""
-    return hyperparameters(SubspaceConfig, config["subspace"])
+def settings(block):
+    """A config block without its grid keys (`GRID`), as a param: what the numbers of one job depend on, so
+    that growing a grid does not rerun the finished jobs."""
+    return hyperparameters(type(block), as_dict(block))
 
 
 def per_network(template, **axes):
     """A path template expanded over every configured dataset and model (and any further axes)."""
-    return expand(template, dataset=config["datasets"], model=config["models"], **axes)
+    return expand(template, dataset=CFG.datasets, model=CFG.models, **axes)
 
 
 def code_of(script):
     """The fingerprint of the code a rule's script runs (its syntax and that of the `dof` modules it imports, without
     comments and docstrings): as a param it reruns the rule's jobs when that code changes (`track_code`).
     """
-    if not config["track_code"]:
+    if not CFG.track_code:
         return "not tracked"
     return code_fingerprint(Path(workflow.basedir) / "workflow" / "scripts" / script)

@@ -24,7 +24,7 @@ rule train_connectivity:
         halves=connectivity_halves,
         data=dataset_options,
         connectivity=connectivity_training(),
-        device=config["device"],
+        device=CFG.device,
         code=code_of("train_connectivity.py"),
     script:
         "../scripts/train_connectivity.py"
@@ -48,9 +48,9 @@ rule connectivity_cell:
         ENV
     threads: 1
     params:
-        seeds=config["connectivity"]["seeds"],
+        seeds=list(CFG.connectivity.seeds),
         data=dataset_options,
-        connectivity=connectivity_evaluation(),
+        connectivity=settings(CFG.connectivity),
         code=code_of("connectivity_cell.py"),
     script:
         "../scripts/connectivity_cell.py"
@@ -58,10 +58,12 @@ rule connectivity_cell:
 
 rule connectivity_tables:
     input:
-        runs=connectivity_grid(rules.train_connectivity.output.runs),
-        dropout=connectivity_cells(rules.connectivity_cell.output.dropout),
-        barriers=connectivity_cells(rules.connectivity_cell.output.barriers),
-        paths=connectivity_cells(rules.connectivity_cell.output.paths),
+        runs=grid_paths(rules.train_connectivity.output.runs, connectivity_grid()),
+        dropout=grid_paths(rules.connectivity_cell.output.dropout, connectivity_grid()),
+        barriers=grid_paths(
+            rules.connectivity_cell.output.barriers, connectivity_grid()
+        ),
+        paths=grid_paths(rules.connectivity_cell.output.paths, connectivity_grid()),
     output:
         runs=f"{RESULTS}/connectivity_runs.parquet",
         dropout=f"{RESULTS}/connectivity_dropout.parquet",
@@ -76,7 +78,7 @@ rule connectivity_tables:
         ENV
     params:
         expected=expected_connectivity(),
-        confidence=config["thresholds"]["confidence"],
+        confidence=CFG.thresholds.confidence,
         code=code_of("connectivity_tables.py"),
     script:
         "../scripts/connectivity_tables.py"
@@ -117,7 +119,7 @@ rule connectivity_figures:
     conda:
         ENV
     params:
-        path_width=config["connectivity"]["path_width"],
+        path_width=CFG.connectivity.path_width,
         code=code_of("connectivity_figures.py"),
     script:
         "../scripts/connectivity_figures.py"

@@ -7,15 +7,15 @@ include: "jamming_inputs.smk"
 
 rule train_jamming:
     output:
-        runs=f"{RESULTS}/jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}.parquet",
-        margins=f"{RESULTS}/jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}_margins.parquet",
+        runs=f"{RESULTS}/jamming/{{dataset}}/L_{{depth}}/P_{{n_train}}/h_{{width}}/seeds_{{seeds}}.parquet",
+        margins=f"{RESULTS}/jamming/{{dataset}}/L_{{depth}}/P_{{n_train}}/h_{{width}}/seeds_{{seeds}}_margins.parquet",
     log:
-        f"{RESULTS}/logs/train_jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}.log",
+        f"{RESULTS}/logs/train_jamming/{{dataset}}/L_{{depth}}/P_{{n_train}}/h_{{width}}/seeds_{{seeds}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_jamming/{{dataset}}/L_{{depth}}/P_{{P}}/h_{{width}}/seeds_{{seeds}}.tsv"
+        f"{RESULTS}/benchmarks/train_jamming/{{dataset}}/L_{{depth}}/P_{{n_train}}/h_{{width}}/seeds_{{seeds}}.tsv"
     wildcard_constraints:
         depth=r"\d+",
-        P=r"\d+",
+        n_train=r"\d+",
         width=r"\d+",
     conda:
         ENV
@@ -23,8 +23,8 @@ rule train_jamming:
     params:
         seeds=chunk_seeds,
         data=jamming_data_options,
-        jamming=jamming_hyperparameters(),
-        device=config["device"],
+        jamming=jamming_settings(),
+        device=CFG.device,
         code=code_of("train_jamming.py"),
     script:
         "../scripts/train_jamming.py"
@@ -32,7 +32,7 @@ rule train_jamming:
 
 rule aggregate_jamming:
     input:
-        jamming_grid(rules.train_jamming.output.runs),
+        grid_paths(rules.train_jamming.output.runs, jamming_grid()),
     output:
         f"{RESULTS}/jamming_runs.parquet",
     log:
@@ -40,7 +40,7 @@ rule aggregate_jamming:
     conda:
         ENV
     params:
-        expected=expected_jamming_runs(),
+        expected=expected_rows(jamming_grid()),
         code=code_of("aggregate_jamming.py"),
     script:
         "../scripts/aggregate_jamming.py"
@@ -49,7 +49,7 @@ rule aggregate_jamming:
 rule jamming_ensembles:
     input:
         runs=rules.aggregate_jamming.output[0],
-        margins=jamming_grid(rules.train_jamming.output.margins),
+        margins=grid_paths(rules.train_jamming.output.margins, jamming_grid()),
     output:
         f"{RESULTS}/jamming_ensembles.parquet",
     log:
@@ -75,7 +75,7 @@ rule jamming_thresholds:
     conda:
         ENV
     params:
-        thresholds=config["thresholds"],
+        thresholds=as_dict(CFG.thresholds),
         code=code_of("jamming_thresholds.py"),
     script:
         "../scripts/jamming_thresholds.py"
@@ -124,21 +124,21 @@ rule jamming_figures:
 
 rule train_jamming_subspaces:
     output:
-        f"{RESULTS}/jamming_subspace/{{dataset}}/P_{{P}}/d_{{d}}/seeds_{{seeds}}.parquet",
+        f"{RESULTS}/jamming_subspace/{{dataset}}/P_{{n_train}}/d_{{d}}/seeds_{{seeds}}.parquet",
     log:
-        f"{RESULTS}/logs/train_jamming_subspaces/{{dataset}}/P_{{P}}/d_{{d}}/seeds_{{seeds}}.log",
+        f"{RESULTS}/logs/train_jamming_subspaces/{{dataset}}/P_{{n_train}}/d_{{d}}/seeds_{{seeds}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_jamming_subspaces/{{dataset}}/P_{{P}}/d_{{d}}/seeds_{{seeds}}.tsv"
+        f"{RESULTS}/benchmarks/train_jamming_subspaces/{{dataset}}/P_{{n_train}}/d_{{d}}/seeds_{{seeds}}.tsv"
     wildcard_constraints:
-        P=r"\d+",
+        n_train=r"\d+",
     conda:
         ENV
     threads: 1
     params:
         seeds=chunk_seeds,
         data=jamming_data_options,
-        jamming=jamming_subspace_hyperparameters(),
-        device=config["device"],
+        jamming=jamming_subspace_settings(),
+        device=CFG.device,
         code=code_of("train_jamming_subspaces.py"),
     script:
         "../scripts/train_jamming_subspaces.py"
@@ -146,7 +146,7 @@ rule train_jamming_subspaces:
 
 rule aggregate_jamming_subspaces:
     input:
-        jamming_subspace_grid(rules.train_jamming_subspaces.output[0]),
+        grid_paths(rules.train_jamming_subspaces.output[0], jamming_subspace_grid()),
     output:
         f"{RESULTS}/jamming_subspace_runs.parquet",
     log:
@@ -154,7 +154,7 @@ rule aggregate_jamming_subspaces:
     conda:
         ENV
     params:
-        expected=expected_jamming_subspace_runs(),
+        expected=expected_rows(jamming_subspace_grid()),
         code=code_of("aggregate_jamming_subspaces.py"),
     script:
         "../scripts/aggregate_jamming_subspaces.py"
@@ -173,7 +173,7 @@ rule jamming_subspace_thresholds:
     conda:
         ENV
     params:
-        thresholds=config["thresholds"],
+        thresholds=as_dict(CFG.thresholds),
         code=code_of("jamming_subspace_thresholds.py"),
     script:
         "../scripts/jamming_subspace_thresholds.py"

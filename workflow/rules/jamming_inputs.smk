@@ -1,49 +1,47 @@
 # Input functions and params of the rules in jamming.smk (a stage's functions live beside its rules, in their own
 # file, so that `snakemake --lint` finds no functions mixed with rules).
-from dof.config import JammingConfig, JammingSubspaceConfig
 
 
-def jamming_hyperparameters():
-    """Training settings of a jamming run: the block without its grid (datasets, P, depths, widths, seeds) and
-    without the subspace block, which the full-space runs do not use."""
-    settings = hyperparameters(JammingConfig, config["jamming"])
-    return {key: value for key, value in settings.items() if key != "subspace"}
+def jamming_grid():
+    """The jamming runs: (dataset, depth, n_train, width, seed) from jamming.datasets, .depths, .n_train, .widths
+    and .seeds, jamming.seeds_per_job seeds to a job."""
+    jamming = CFG.jamming
+    columns = {
+        "dataset": jamming.datasets,
+        "depth": jamming.depths,
+        "n_train": jamming.n_train,
+        "width": jamming.widths,
+        "seed": jamming.seeds,
+    }
+    return Grid(columns, jamming.seeds_per_job)
 
 
-def jamming_subspace_hyperparameters():
+def jamming_subspace_grid():
+    """The subspace runs on the jamming task: (dataset, n_train, d, seed) from jamming.datasets, jamming.n_train,
+    jamming.subspace.dims and jamming.subspace.seeds, jamming.seeds_per_job seeds to a job.
+    """
+    jamming = CFG.jamming
+    columns = {
+        "dataset": jamming.datasets,
+        "n_train": jamming.n_train,
+        "d": jamming.subspace.dims,
+        "seed": jamming.subspace.seeds,
+    }
+    return Grid(columns, jamming.seeds_per_job)
+
+
+def jamming_settings():
+    """Training settings of a jamming run: the block without its grid (datasets, n_train, depths, widths, seeds)
+    and without the subspace block, which the full-space runs do not use."""
+    return {
+        key: value for key, value in settings(CFG.jamming).items() if key != "subspace"
+    }
+
+
+def jamming_subspace_settings():
     """Training settings of a subspace run on the jamming task: the full-space runs' settings and the subspace
     block without its grid (dims, seeds)."""
-    subspace = hyperparameters(JammingSubspaceConfig, config["jamming"]["subspace"])
-    return {**jamming_hyperparameters(), "subspace": subspace}
-
-
-def jamming_subspace_seeds():
-    """The seeds of the subspace runs: jamming.subspace.seeds, or jamming.seeds when that is null."""
-    jamming = config["jamming"]
-    return jamming["subspace"]["seeds"] or jamming["seeds"]
-
-
-def jamming_subspace_grid(template):
-    """A subspace-run path template expanded over the configured datasets, P, dims and seed chunks."""
-    jamming = config["jamming"]
-    return expand(
-        template,
-        dataset=jamming["datasets"],
-        P=jamming["n_train"],
-        d=jamming["subspace"]["dims"],
-        seeds=chunk_names(jamming_subspace_seeds(), jamming["seeds_per_job"]),
-    )
-
-
-def expected_jamming_subspace_runs():
-    """The grid jamming_subspace_runs.parquet must hold exactly."""
-    jamming = config["jamming"]
-    return {
-        "dataset": jamming["datasets"],
-        "n_train": jamming["n_train"],
-        "d": jamming["subspace"]["dims"],
-        "seed": jamming_subspace_seeds(),
-    }
+    return {**jamming_settings(), "subspace": settings(CFG.jamming.subspace)}
 
 
 def jamming_data_options(wildcards):
@@ -53,45 +51,21 @@ def jamming_data_options(wildcards):
     return dataset_options(wildcards)
 
 
-def jamming_grid(template):
-    """A jamming path template expanded over the whole configured grid."""
-    jamming = config["jamming"]
-    return expand(
-        template,
-        dataset=jamming["datasets"],
-        depth=jamming["depths"],
-        P=jamming["n_train"],
-        width=jamming["widths"],
-        seeds=chunk_names(jamming["seeds"], jamming["seeds_per_job"]),
-    )
-
-
-def expected_jamming_runs():
-    """The grid jamming_runs.parquet must hold exactly."""
-    jamming = config["jamming"]
-    return {
-        "dataset": jamming["datasets"],
-        "depth": jamming["depths"],
-        "n_train": jamming["n_train"],
-        "width": jamming["widths"],
-        "seed": jamming["seeds"],
-    }
-
-
 def jamming_targets():
     """With jamming.enabled: the jamming tables and the three figures of every dataset and depth."""
-    if not config["jamming"]["enabled"]:
+    if not CFG.jamming.enabled:
         return []
-    jamming = config["jamming"]
     figures = [
         path
         for template in rules.jamming_figures.output
-        for path in expand(
-            template, dataset=jamming["datasets"], depth=jamming["depths"]
-        )
+        for path in grid_paths(template, jamming_grid())
     ]
-    if jamming["subspace"]["dims"]:
-        figures += expand(rules.jamming_dof_figure.output, dataset=jamming["datasets"])
+    if CFG.jamming.subspace.dims:
+        figures += [
+            path
+            for template in rules.jamming_dof_figure.output
+            for path in grid_paths(template, jamming_subspace_grid())
+        ]
     return [
         *rules.aggregate_jamming.output,
         *rules.jamming_ensembles.output,

@@ -20,8 +20,8 @@ rule trajectory_svd:
     threads: 1
     params:
         data=dataset_options,
-        burn_in=burn_in_hyperparameters(),
-        trajectory=trajectory_hyperparameters(),
+        burn_in=settings(CFG.burn_in),
+        trajectory=settings(CFG.lottery),
         code=code_of("trajectory_svd.py"),
     script:
         "../scripts/trajectory_svd.py"
@@ -41,9 +41,9 @@ rule train_lottery_subspaces:
     threads: 1
     params:
         data=dataset_options,
-        subspace=subspace_hyperparameters(),
-        trajectory=trajectory_hyperparameters(),
-        device=config["device"],
+        subspace=settings(CFG.subspace),
+        trajectory=settings(CFG.lottery),
+        device=CFG.device,
         code=code_of("train_lottery_subspaces.py"),
     script:
         "../scripts/train_lottery_subspaces.py"
@@ -64,8 +64,8 @@ rule lottery_tickets:
     params:
         seeds=chunk_seeds,
         data=dataset_options,
-        tickets=hyperparameters(TicketConfig, config["lottery"]["tickets"]),
-        subspace=subspace_hyperparameters(),
+        tickets=settings(CFG.lottery.tickets),
+        subspace=settings(CFG.subspace),
         code=code_of("lottery_tickets.py"),
     script:
         "../scripts/lottery_tickets.py"
@@ -86,9 +86,9 @@ rule supermasks:
     params:
         seeds=chunk_seeds,
         data=dataset_options,
-        supermask=supermask_hyperparameters(),
-        subspace=subspace_hyperparameters(),
-        device=config["device"],
+        supermask=supermask_settings(),
+        subspace=settings(CFG.subspace),
+        device=CFG.device,
         code=code_of("supermasks.py"),
     script:
         "../scripts/supermasks.py"
@@ -125,7 +125,7 @@ rule compare_methods:
     conda:
         ENV
     params:
-        thresholds=config["thresholds"],
+        thresholds=as_dict(CFG.thresholds),
         code=code_of("compare_methods.py"),
     script:
         "../scripts/compare_methods.py"

@@ -1,16 +1,16 @@
 # Input functions and params of the rules in lottery.smk (a stage's functions live beside its rules, in
 # their own file, so that `snakemake --lint` finds no functions mixed with rules).
-from dof.config import LotteryConfig, SupermaskConfig, TicketConfig
 
 
-def lottery_seeds():
-    """The run seeds of the lottery stage: lottery.seeds, by default the subspace seeds."""
-    return config["lottery"].get("seeds") or config["subspace"]["seeds"]
+def lottery_grid(seeds_per_job, **columns):
+    """A lottery method's jobs: (dataset, model, [columns], seed) from datasets, models and lottery.seeds."""
+    base = {"dataset": CFG.datasets, "model": CFG.models}
+    return Grid({**base, **columns, "seed": CFG.lottery.seeds}, seeds_per_job)
 
 
-def trajectory_hyperparameters():
-    """Trajectory and SVD settings: T, k and the SVD (not the d grid, the seeds or the tickets)."""
-    return hyperparameters(LotteryConfig, config["lottery"])
+def lottery_subspace_grid():
+    """The lottery subspace runs: (dataset, model, d, seed), d from lottery.dims, lottery.seeds_per_job a job."""
+    return lottery_grid(CFG.lottery.seeds_per_job, d=CFG.lottery.dims)
 
 
 def chunk_trajectory_svds(wildcards):
@@ -30,80 +30,63 @@ def chunk_theta_0(wildcards):
 
 def supermask_fractions():
     """The kept fractions of the supermasks: lottery.supermask.kept_fractions, by default the tickets' ones."""
-    lottery = config["lottery"]
-    return (
-        lottery["supermask"].get("kept_fractions")
-        or lottery["tickets"]["kept_fractions"]
-    )
+    supermask = CFG.lottery.supermask
+    if supermask.kept_fractions is None:
+        return list(CFG.lottery.tickets.kept_fractions)
+    return list(supermask.kept_fractions)
 
 
-def supermask_hyperparameters():
+def supermask_settings():
     """Supermask settings a job's numbers depend on, with the kept fractions resolved."""
-    block = hyperparameters(SupermaskConfig, config["lottery"]["supermask"])
-    return {**block, "kept_fractions": supermask_fractions()}
+    return {**settings(CFG.lottery.supermask), "kept_fractions": supermask_fractions()}
 
 
 def chunk_supermask_starts(wildcards):
     """The burn-in files with the frozen weights (t0 = lottery.supermask.start_t0) of the seeds of a chunk."""
-    t0 = config["lottery"]["supermask"]["start_t0"]
+    t0 = CFG.lottery.supermask.start_t0
     return burn_in_files(wildcards.dataset, wildcards.model, t0, chunk_seeds(wildcards))
 
 
 def lottery_chunk_files():
     """Every lottery subspace, lottery ticket and supermask chunk table of the configured grid."""
-    lottery = config["lottery"]
-    files = per_network(
-        rules.train_lottery_subspaces.output[0],
-        d=lottery["dims"],
-        seeds=chunk_names(lottery_seeds(), lottery["seeds_per_job"]),
-    )
-    if lottery["tickets"]["enabled"]:
-        files += per_network(
-            rules.lottery_tickets.output[0],
-            seeds=chunk_names(lottery_seeds(), lottery["tickets"]["seeds_per_job"]),
-        )
-    if lottery["supermask"]["enabled"]:
-        files += per_network(
-            rules.supermasks.output[0],
-            seeds=chunk_names(lottery_seeds(), lottery["supermask"]["seeds_per_job"]),
-        )
+    lottery = CFG.lottery
+    files = grid_paths(rules.train_lottery_subspaces.output[0], lottery_subspace_grid())
+    if lottery.tickets.enabled:
+        grid = lottery_grid(lottery.tickets.seeds_per_job)
+        files += grid_paths(rules.lottery_tickets.output[0], grid)
+    if lottery.supermask.enabled:
+        grid = lottery_grid(lottery.supermask.seeds_per_job)
+        files += grid_paths(rules.supermasks.output[0], grid)
     return files
 
 
 def expected_lottery_runs():
     """The grids lottery_runs.parquet must hold exactly: lottery subspaces per d, tickets and supermasks per kept
     fraction."""
-    lottery, tickets = config["lottery"], config["lottery"]["tickets"]
-    base = {"dataset": config["datasets"], "model": config["models"]}
-    expected = {"subspaces": {**base, "d": lottery["dims"], "seed": lottery_seeds()}}
+    tickets = CFG.lottery.tickets
+    expected = {"subspaces": expected_rows(lottery_subspace_grid())}
     variants = [
         name
         for name, on in (
-            ("lottery_ticket", tickets["iterative"]),
-            ("lottery_ticket_one_shot", tickets["one_shot"]),
+            ("lottery_ticket", tickets.iterative),
+            ("lottery_ticket_one_shot", tickets.one_shot),
         )
         if on
     ]
-    if tickets["enabled"] and variants:
-        expected["tickets"] = {
-            **base,
-            "method": variants,
-            "kept_fraction": tickets["kept_fractions"],
-            "seed": lottery_seeds(),
-        }
-    if config["lottery"]["supermask"]["enabled"]:
-        expected["supermasks"] = {
-            **base,
-            "method": ["supermask"],
-            "kept_fraction": supermask_fractions(),
-            "seed": lottery_seeds(),
-        }
+    if tickets.enabled and variants:
+        expected["tickets"] = expected_rows(
+            lottery_grid(1, method=variants, kept_fraction=list(tickets.kept_fractions))
+        )
+    if CFG.lottery.supermask.enabled:
+        expected["supermasks"] = expected_rows(
+            lottery_grid(1, method=["supermask"], kept_fraction=supermask_fractions())
+        )
     return expected
 
 
 def lottery_targets():
     """With lottery.enabled: the method tables and figure 7."""
-    if not config["lottery"]["enabled"]:
+    if not CFG.lottery.enabled:
         return []
     figures = [
         path for template in rules.figure7.output for path in per_network(template)

@@ -15,10 +15,10 @@ def report_table_title(wildcards):
 def report_targets():
     """The report pages of the tables this experiment makes."""
     tables = ["thresholds", "widths", "d_star_prediction"]
-    if config["baseline"]["enabled"] or config["lottery"]["enabled"]:
+    if CFG.baseline.enabled or CFG.lottery.enabled:
         tables.append("baseline")
-    if config["lottery"]["enabled"]:
+    if CFG.lottery.enabled:
         tables += ["methods_thresholds", "methods_reach"]
-    if config["connectivity"]["enabled"]:
+    if CFG.connectivity.enabled:
         tables += ["connectivity_slopes", "connectivity_summary"]
     return expand(rules.report_table.output[0], table=tables)

@@ -20,9 +20,9 @@ rule train_subspaces:
     params:
         seeds=chunk_seeds,
         data=dataset_options,
-        subspace=subspace_hyperparameters(),
-        burn_in=burn_in_hyperparameters(),
-        device=config["device"],
+        subspace=settings(CFG.subspace),
+        burn_in=settings(CFG.burn_in),
+        device=CFG.device,
         code=code_of("train_subspaces.py"),
     script:
         "../scripts/train_subspaces.py"
@@ -57,7 +57,7 @@ rule aggregate_runs:
     conda:
         ENV
     params:
-        expected=expected_run_axes(),
+        expected=expected_runs(),
         refinement=refinement_settings(),
         code=code_of("aggregate_runs.py"),
     script:

@@ -11,24 +11,30 @@ def chunk_burn_in_files(wildcards):
     )
 
 
+def subspace_grid():
+    """The subspace runs: (dataset, model, t0, d, seed) from datasets, models, burn_in.t0, subspace.dims and
+    subspace.seeds, subspace.seeds_per_job seeds to a job."""
+    columns = {
+        "dataset": CFG.datasets,
+        "model": CFG.models,
+        "t0": CFG.burn_in.t0,
+        "d": CFG.subspace.dims,
+        "seed": CFG.subspace.seeds,
+    }
+    return Grid(columns, CFG.subspace.seeds_per_job)
+
+
 def cell_chunk_files(cells):
     """The run-record chunks of (dataset, model, t0, d) cells, every seed chunk of each."""
-    chunks = seed_chunks()
+    template = rules.train_subspaces.output[0]
     return [
-        path
-        for cell in cells
-        for path in expand(rules.train_subspaces.output[0], **cell, seeds=chunks)
+        path for cell in cells for path in grid_paths(template, subspace_grid(), **cell)
     ]
 
 
 def configured_chunk_files():
     """The run-record chunks of the configured grid."""
-    return per_network(
-        rules.train_subspaces.output[0],
-        t0=config["burn_in"]["t0"],
-        d=config["subspace"]["dims"],
-        seeds=seed_chunks(),
-    )
+    return grid_paths(rules.train_subspaces.output[0], subspace_grid())
 
 
 def refined_cells_so_far(rounds):
@@ -46,7 +52,7 @@ def refined_cells_so_far(rounds):
 
 def run_chunk_files(wildcards):
     """Every run-record chunk: the configured grid and the cells of every refinement round."""
-    rounds = config["thresholds"]["refine"]["rounds"]
+    rounds = CFG.thresholds.refine.rounds
     return configured_chunk_files() + cell_chunk_files(refined_cells_so_far(rounds))
 
 
@@ -61,7 +67,8 @@ def refinement_settings():
     that a changed round count or level re-reads the rounds even where runs.parquet exists).
     """
     keys = ("metrics", "epsilons", "delta", "confidence", "refine")
-    return {key: config["thresholds"][key] for key in keys}
+    thresholds = as_dict(CFG.thresholds)
+    return {key: thresholds[key] for key in keys}
 
 
 def round_settings():
@@ -78,7 +85,7 @@ def refinement_tables(wildcards):
     """The cell tables of every refinement round (none without refinement). Snakemake does not start a checkpoint
     below a table that exists (snakemake/snakemake#4124), so a round added to finished results is announced with
     the command that runs it."""
-    rounds = config["thresholds"]["refine"]["rounds"]
+    rounds = CFG.thresholds.refine.rounds
     tables = expand(rules.refine_grid.output[0], round=range(1, rounds + 1))
     missing = [path for path in tables if not Path(path).exists()]
     if missing and Path(rules.aggregate_runs.output[0]).exists():
@@ -90,12 +97,6 @@ def refinement_tables(wildcards):
     return tables
 
 
-def expected_run_axes():
+def expected_runs():
     """The (dataset, model, t0, d, seed) grid that runs.parquet must hold exactly."""
-    return {
-        "dataset": config["datasets"],
-        "model": config["models"],
-        "t0": config["burn_in"]["t0"],
-        "d": config["subspace"]["dims"],
-        "seed": config["subspace"]["seeds"],
-    }
+    return expected_rows(subspace_grid())

@@ -17,7 +17,7 @@ rule quadratic_success:
         ENV
     threads: 1
     params:
-        quadratic=config["theory"]["quadratic"],
+        quadratic=as_dict(CFG.theory.quadratic),
         code=code_of("quadratic_success.py"),
     script:
         "../scripts/quadratic_success.py"
@@ -36,7 +36,7 @@ rule quadratic_widths:
         ENV
     threads: 1
     params:
-        quadratic=config["theory"]["quadratic"],
+        quadratic=as_dict(CFG.theory.quadratic),
         code=code_of("quadratic_widths.py"),
     script:
         "../scripts/quadratic_widths.py"
@@ -59,7 +59,7 @@ rule quadratic_figure:
         ENV
     threads: 1
     params:
-        quadratic=config["theory"]["quadratic"],
+        quadratic=as_dict(CFG.theory.quadratic),
         code=code_of("quadratic_figure.py"),
     script:
         "../scripts/quadratic_figure.py"
@@ -136,7 +136,7 @@ rule predict_thresholds:
     conda:
         ENV
     params:
-        prediction=config["theory"]["prediction"],
+        prediction=as_dict(CFG.theory.prediction),
         code=code_of("predict_thresholds.py"),
     script:
         "../scripts/predict_thresholds.py"

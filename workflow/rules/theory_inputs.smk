@@ -1,21 +1,20 @@
 # Input functions and params of the rules in theory.smk (a stage's functions live beside its rules, in
 # their own file, so that `snakemake --lint` finds no functions mixed with rules).
-from dof.config import HessianConfig
 
 
 def hessian_seeds():
     """The run seeds whose baseline solution theta* and Hessian spectra the theory stage computes."""
-    return config["subspace"]["seeds"][: config["theory"]["hessian"]["n_seeds"]]
+    return list(CFG.subspace.seeds[: CFG.theory.hessian.n_seeds])
 
 
 def hessian_points():
     """The checkpoints with a Hessian spectrum: every burn-in point t0_<t0> and the baseline solution."""
-    return [f"t0_{t0}" for t0 in config["burn_in"]["t0"]] + ["solution"]
+    return [f"t0_{t0}" for t0 in CFG.burn_in.t0] + ["solution"]
 
 
 def hessian_settings():
     """Hessian and SLQ settings without n_seeds, so adding seeds does not rerun the existing spectra."""
-    return hyperparameters(HessianConfig, config["theory"]["hessian"])
+    return settings(CFG.theory.hessian)
 
 
 def point_checkpoint(wildcards):

@@ -14,7 +14,7 @@ rule success_probabilities:
     conda:
         ENV
     params:
-        thresholds=config["thresholds"],
+        thresholds=as_dict(CFG.thresholds),
         code=code_of("success_probabilities.py"),
     script:
         "../scripts/success_probabilities.py"
@@ -31,7 +31,7 @@ rule thresholds:
     conda:
         ENV
     params:
-        thresholds=config["thresholds"],
+        thresholds=as_dict(CFG.thresholds),
         code=code_of("thresholds.py"),
     script:
         "../scripts/thresholds.py"

@@ -4,7 +4,7 @@
 
 def baseline_reference(wildcards):
     """With baseline.enabled: the runs and the baseline table that d_int90 and figure 2's dashed line need."""
-    if not config["baseline"]["enabled"]:
+    if not CFG.baseline.enabled:
         return {}
     return {
         "runs": rules.aggregate_runs.output[0],
@@ -14,7 +14,7 @@ def baseline_reference(wildcards):
 
 def baseline_dashed_line(wildcards):
     """With baseline.enabled: the baseline table, figure 2's dashed line."""
-    if not config["baseline"]["enabled"]:
+    if not CFG.baseline.enabled:
         return {}
     return {"baseline": rules.baseline.output[0]}
 
@@ -26,7 +26,7 @@ def threshold_targets():
         *rules.success_probabilities.output,
         *rules.thresholds.output,
     ]
-    if config["baseline"]["enabled"]:
+    if CFG.baseline.enabled:
         tables += rules.baseline.output
     figures = [
         path for template in rules.figures.output for path in per_network(template)

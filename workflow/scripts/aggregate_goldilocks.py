@@ -1,19 +1,19 @@
 """Rule aggregate_goldilocks: the run chunks into goldilocks_runs.parquet (checked against the grid), P_s per
 (init_scale, d, metric, epsilon), the section curvature per (init_scale, d) and the peak of P_s in r per d."""
 
-from dof.analysis import curvature, records
+from dof.analysis import goldilocks, records
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
 params = snakemake.params
-runs = curvature.aggregate_goldilocks(
+runs = goldilocks.aggregate_goldilocks(
     [io.read_table(path) for path in snakemake.input], records.expected_grid(params.expected)
 )
-success = curvature.goldilocks_success(
+success = goldilocks.goldilocks_success(
     runs, params.thresholds["epsilons"], params.thresholds["metrics"], params.thresholds["confidence"]
 )
-sections = curvature.goldilocks_curvature(runs)
-peaks = curvature.goldilocks_peaks(success)
+sections = goldilocks.goldilocks_curvature(runs)
+peaks = goldilocks.goldilocks_peaks(success)
 print(sections.to_string(), peaks[peaks["epsilon"] == params.epsilon].to_string(), sep="\n\n")
 output = snakemake.output
 for table, path in (

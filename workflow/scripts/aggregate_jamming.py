@@ -2,10 +2,11 @@
 
 from dof.analysis import records
 from dof.engine import io
-from dof.stages.jamming import RUN_COLUMNS, RUN_KEY
+from dof.stages.jamming import RUN_COLUMNS
+from dof.tables import JAMMING_RUN_KEY
 
 io.redirect_output(snakemake.log[0])
 expected = records.expected_grid(snakemake.params.expected)
-runs = records.aggregate([io.read_table(path) for path in snakemake.input], expected, RUN_KEY, RUN_COLUMNS)
+runs = records.aggregate([io.read_table(path) for path in snakemake.input], expected, JAMMING_RUN_KEY, RUN_COLUMNS)
 print(runs["status"].value_counts().to_string())
 io.write_table(runs, snakemake.output[0], config=snakemake.config)

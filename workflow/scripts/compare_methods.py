@@ -3,14 +3,14 @@ which the median accuracy reaches each epsilon."""
 
 import pandas as pd
 
-from dof.analysis import methods, thresholds
+from dof.analysis import lottery, thresholds
 from dof.config import ThresholdsConfig, from_mapping
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
 inputs = snakemake.input
 settings = from_mapping(ThresholdsConfig, snakemake.params.thresholds, "thresholds")
-table = methods.combine_methods(io.read_table(inputs.runs), io.read_table(inputs.lottery))
+table = lottery.combine_methods(io.read_table(inputs.runs), io.read_table(inputs.lottery))
 success = thresholds.success_table(table, settings.epsilons, settings.metrics, settings.confidence)
 threshold_rows = thresholds.threshold_table(
     success,
@@ -21,7 +21,7 @@ threshold_rows = thresholds.threshold_table(
 )
 threshold_rows = thresholds.add_d_int90(threshold_rows, table, io.read_table(inputs.baseline))
 reach = pd.concat(
-    [methods.median_reach_table(table, settings.epsilons, metric) for metric in settings.metrics],
+    [lottery.median_reach_table(table, settings.epsilons, metric) for metric in settings.metrics],
     ignore_index=True,
 )
 print(reach.to_string())

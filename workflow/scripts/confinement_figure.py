@@ -1,7 +1,7 @@
 """Rule confinement_figure: the gradient's top-k share and lambda_max against training step, one dataset and model."""
 
-from dof.analysis.curvature_figures import confinement_figure
-from dof.analysis.figures import save_figure
+from dof.analysis.confinement_figures import confinement_figure
+from dof.analysis.plotting import save_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])

@@ -1,7 +1,7 @@
 """Rule connectivity_figures: dropout gap and barriers against width, the loss along both paths at one width."""
 
 from dof.analysis import connectivity_figures
-from dof.analysis.figures import save_figure
+from dof.analysis.plotting import save_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])

@@ -2,6 +2,7 @@
 
 from dof.analysis import connectivity, records
 from dof.engine import io
+from dof.tables import CONNECTIVITY_PATH_KEY, CONNECTIVITY_RUN_KEY
 
 io.redirect_output(snakemake.log[0])
 expected = {name: records.expected_grid(axes) for name, axes in snakemake.params.expected.items()}
@@ -9,10 +10,10 @@ inputs = snakemake.input
 tables = {
     name: records.aggregate([io.read_table(p) for p in inputs[name]], expected.get(name), key=key)
     for name, key in (
-        ("runs", connectivity.RUN_KEY),
+        ("runs", CONNECTIVITY_RUN_KEY),
         ("dropout", list(expected["dropout"].columns)),
         ("barriers", list(expected["barriers"].columns)),
-        ("paths", connectivity.PATH_KEY),
+        ("paths", CONNECTIVITY_PATH_KEY),
     )
 }
 runs, barriers = tables["runs"], tables["barriers"]

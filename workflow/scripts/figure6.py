@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from dof.analysis import figures
+from dof.analysis.plotting import save_figure
+from dof.analysis.thresholds_figures import threshold_fraction_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
 thresholds = io.read_table(snakemake.input.thresholds)
-figure = figures.threshold_fraction_figure(thresholds, t0=min(thresholds["t0"]))
-figures.save_figure(figure, Path(snakemake.output.png).with_suffix(""))
+figure = threshold_fraction_figure(thresholds, t0=min(thresholds["t0"]))
+save_figure(figure, Path(snakemake.output.png).with_suffix(""))

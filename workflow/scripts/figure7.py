@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
-from dof.analysis import figures
+from dof.analysis.lottery_figures import compression_figure
+from dof.analysis.plotting import save_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])
 one = {"dataset": snakemake.wildcards.dataset, "model": snakemake.wildcards.model}
 methods = io.read_rows(snakemake.input.methods, **one)
-fig = figures.compression_figure(methods, io.read_rows(snakemake.input.baseline, **one))
-figures.save_figure(fig, Path(snakemake.output.png).with_suffix(""))
+fig = compression_figure(methods, io.read_rows(snakemake.input.baseline, **one))
+save_figure(fig, Path(snakemake.output.png).with_suffix(""))

@@ -1,7 +1,7 @@
 """Rule goldilocks_figure: P_s and the section curvature against the init scale r, per d, for one dataset and model."""
 
-from dof.analysis.curvature_figures import goldilocks_figure
-from dof.analysis.figures import save_figure
+from dof.analysis.goldilocks_figures import goldilocks_figure
+from dof.analysis.plotting import save_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])

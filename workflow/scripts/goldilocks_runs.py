@@ -16,7 +16,7 @@ checkpoints = io.load_seed_checkpoints(snakemake.input.checkpoints, params.seeds
 runs = goldilocks_runs(
     data,
     checkpoints,
-    float(wildcards.r),
+    float(wildcards.init_scale),
     int(wildcards.d),
     from_mapping(SubspaceConfig, params.subspace, "subspace"),
     from_mapping(GoldilocksConfig, params.goldilocks, "goldilocks"),

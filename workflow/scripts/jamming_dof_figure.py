@@ -1,7 +1,7 @@
 """Rule jamming_dof_figure: N*(P) and d*(P) against P, degrees of freedom two ways, for one dataset."""
 
 from dof.analysis import jamming_figures
-from dof.analysis.figures import save_figure
+from dof.analysis.plotting import save_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])

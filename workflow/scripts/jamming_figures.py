@@ -1,7 +1,7 @@
 """Rule jamming_figures: the phase diagram, double descent and N_Delta / N of one dataset and depth."""
 
 from dof.analysis import jamming_figures
-from dof.analysis.figures import save_figure
+from dof.analysis.plotting import save_figure
 from dof.engine import io
 
 io.redirect_output(snakemake.log[0])

@@ -7,7 +7,7 @@ from dof.engine import io
 from dof.engine.data import load_dataset
 from dof.engine.device import limit_threads
 from dof.engine.network import CHECKPOINT_KEYS
-from dof.stages.tickets import lottery_tickets
+from dof.stages.lottery_tickets import lottery_tickets
 
 io.redirect_output(snakemake.log[0])
 limit_threads(snakemake.threads)

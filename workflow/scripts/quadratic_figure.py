@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from dof.analysis import figures
+from dof.analysis.plotting import save_figure
+from dof.analysis.theory_figures import quadratic_figure
 from dof.config import QuadraticConfig, from_mapping
 from dof.engine import io
 from dof.engine.device import limit_threads
@@ -11,9 +12,9 @@ from dof.theory import quadratic
 io.redirect_output(snakemake.log[0])
 limit_threads(snakemake.threads)
 settings = from_mapping(QuadraticConfig, snakemake.params.quadratic, "theory.quadratic")
-figure = figures.quadratic_figure(
+figure = quadratic_figure(
     quadratic.quadratic_spectra(settings),
     io.read_table(snakemake.input.success),
     io.read_table(snakemake.input.widths),
 )
-figures.save_figure(figure, Path(snakemake.output.png).with_suffix(""))
+save_figure(figure, Path(snakemake.output.png).with_suffix(""))

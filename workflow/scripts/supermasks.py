@@ -7,7 +7,7 @@ from dof.engine import io
 from dof.engine.data import load_dataset
 from dof.engine.device import limit_threads, resolve_device
 from dof.engine.network import CHECKPOINT_KEYS
-from dof.stages.supermask import supermasks
+from dof.stages.lottery_supermasks import supermasks
 
 io.redirect_output(snakemake.log[0])
 limit_threads(snakemake.threads)

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from dof.analysis import figures
+from dof.analysis.plotting import save_figure
+from dof.analysis.theory_figures import hessian_spectra_figure, prediction_figure
 from dof.engine import io
 from dof.engine.device import limit_threads
 
@@ -11,5 +12,5 @@ limit_threads(snakemake.threads)
 one = {"dataset": snakemake.wildcards.dataset, "model": snakemake.wildcards.model}
 outputs = snakemake.output
 spectra, prediction = io.read_rows(snakemake.input.spectra, **one), io.read_rows(snakemake.input.prediction, **one)
-figures.save_figure(figures.hessian_spectra_figure(spectra), Path(outputs.spectra_png).with_suffix(""))
-figures.save_figure(figures.prediction_figure(prediction), Path(outputs.prediction_png).with_suffix(""))
+save_figure(hessian_spectra_figure(spectra), Path(outputs.spectra_png).with_suffix(""))
+save_figure(prediction_figure(prediction), Path(outputs.prediction_png).with_suffix(""))

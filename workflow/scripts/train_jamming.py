@@ -11,7 +11,7 @@ params, wildcards = snakemake.params, snakemake.wildcards
 runs, margins = run_jamming_chunk(
     wildcards.dataset,
     int(wildcards.depth),
-    int(wildcards.P),
+    int(wildcards.n_train),
     int(wildcards.width),
     params.seeds,
     from_mapping(JammingConfig, params.jamming, "jamming"),

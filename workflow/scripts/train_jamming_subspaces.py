@@ -10,7 +10,7 @@ limit_threads(snakemake.threads)
 params, wildcards = snakemake.params, snakemake.wildcards
 runs = run_subspace_chunk(
     wildcards.dataset,
-    int(wildcards.P),
+    int(wildcards.n_train),
     int(wildcards.d),
     params.seeds,
     from_mapping(JammingConfig, params.jamming, "jamming"),

@@ -4,7 +4,7 @@ from dof.config import SubspaceConfig, from_mapping
 from dof.engine import io
 from dof.engine.data import load_dataset
 from dof.engine.device import limit_threads, resolve_device
-from dof.stages.trajectory import SVD_ARTIFACT_KEYS, run_lottery_subspaces
+from dof.stages.lottery_subspaces import SVD_ARTIFACT_KEYS, run_lottery_subspaces
 
 io.redirect_output(snakemake.log[0])
 limit_threads(snakemake.threads)

@@ -5,7 +5,7 @@ from dof.engine import io
 from dof.engine.data import load_dataset
 from dof.engine.device import limit_threads
 from dof.engine.network import CHECKPOINT_KEYS
-from dof.stages.trajectory import trajectory_svd
+from dof.stages.lottery_subspaces import trajectory_svd
 
 io.redirect_output(snakemake.log[0])
 limit_threads(snakemake.threads)

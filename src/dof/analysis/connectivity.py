@@ -9,25 +9,19 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-RUN_KEY = ["dataset", "depth", "width", "seed"]
-"""One run: a mean-field network of `depth` hidden layers of `width` neurons trained with SGD from seed `seed`."""
+from dof.tables import CONNECTIVITY_RUN_KEY, CONNECTIVITY_SPLITS
 
-SPLITS = ("train", "test")
-"""The splits every loss and accuracy is measured on."""
+SPLITS = CONNECTIVITY_SPLITS
+"""dof.tables.CONNECTIVITY_SPLITS under the name workflow/rules/connectivity_inputs.smk imports from here."""
 
 CELL = ["dataset", "depth"]
 """One curve against width: a dataset and a depth."""
-
-PAIR_KEY = ["dataset", "depth", "width", "seed_a", "seed_b"]
-
-
-PATH_KEY = [*PAIR_KEY, "path", "split", "position"]
 
 
 def run_gaps(dropout: pd.DataFrame) -> pd.DataFrame:
     """Per run, kept fraction and split: L_N, the mean L_M and the mean gap |L_N - L_M| over the subsets."""
     return (
-        dropout.groupby([*RUN_KEY, "fraction", "kept", "split"], sort=True)
+        dropout.groupby([*CONNECTIVITY_RUN_KEY, "fraction", "kept", "split"], sort=True)
         .agg(
             loss_full=("loss_full", "first"),
             loss_kept=("loss_kept", "mean"),

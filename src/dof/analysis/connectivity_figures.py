@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dof.analysis.connectivity import SPLITS  # noqa: E402
-from dof.analysis.figures import rows_of  # noqa: E402
+from dof.analysis.plotting import rows_of  # noqa: E402
+from dof.tables import CONNECTIVITY_SPLITS  # noqa: E402
 
 
 def _fit_label(fit: pd.DataFrame) -> str:
@@ -51,7 +51,7 @@ def gap_figure(gaps: pd.DataFrame, slopes: pd.DataFrame, dataset: str, depth: in
     rows, fits = rows_of(gaps, dataset=dataset, depth=depth), rows_of(slopes, dataset=dataset, depth=depth)
     fractions = sorted(rows["fraction"].unique())
     colours = plt.cm.viridis(np.linspace(0, 0.85, max(1, len(fractions))))
-    for ax, split in zip(axes[0], SPLITS):
+    for ax, split in zip(axes[0], CONNECTIVITY_SPLITS):
         for colour, fraction in zip(colours, fractions):
             points = rows[rows["split"].eq(split) & rows["fraction"].eq(fraction)]
             fit = fits[fits["quantity"].eq("gap") & fits["split"].eq(split) & np.isclose(fits["fraction"], fraction)]
@@ -69,7 +69,7 @@ def barrier_figure(barriers: pd.DataFrame, slopes: pd.DataFrame, dataset: str, d
     panel per split, with fitted slopes and the seed's rate; zero barriers are drawn at 1e-12 and left out of fits."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True, squeeze=False)
     rows, fits = rows_of(barriers, dataset=dataset, depth=depth), rows_of(slopes, dataset=dataset, depth=depth)
-    for ax, split in zip(axes[0], SPLITS):
+    for ax, split in zip(axes[0], CONNECTIVITY_SPLITS):
         for colour, path in zip(("tab:red", "tab:blue"), ("straight", "dropout")):
             points = rows[rows["split"].eq(split) & rows["path"].eq(path)]
             fit = fits[fits["quantity"].eq(f"barrier_{path}") & fits["split"].eq(split)]
@@ -104,7 +104,7 @@ def path_figure(curves: pd.DataFrame, dataset: str, depth: int, width: int | Non
     for colour, (seed_a, seed_b) in zip(colours, pairs):
         pair = rows[rows["seed_a"].eq(seed_a) & rows["seed_b"].eq(seed_b)]
         for ax, path in zip(axes, ("straight", "dropout")):
-            for split, style in zip(SPLITS, ("-", "--")):
+            for split, style in zip(CONNECTIVITY_SPLITS, ("-", "--")):
                 curve = pair[pair["path"].eq(path) & pair["split"].eq(split)].sort_values("position")
                 label = f"seeds {seed_a}-{seed_b}, {split}" if path == "straight" else None
                 ax.plot(curve["position"], curve["loss"], style, color=colour, label=label)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dof.analysis.thresholds import fit_transition, success_table, threshold_table
-from dof.stages.jamming import RUN_KEY
+from dof.tables import JAMMING_RUN_KEY
 
 CELL = ["dataset", "depth", "n_train"]
 """One curve of P(L = 0) over N: a dataset, a depth and a training set size P."""
@@ -118,8 +118,8 @@ def ensembles(margins: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """Per (dataset, depth, P, width): the mean test error of the single networks, the test error of the ensemble
     average f_bar over the seeds (not diverged) and the output variance across seeds (mean over test points,
     ddof 1). gaussian redraws the data per seed, so it has no common test set: its ensemble columns are null."""
-    ok = runs.loc[~runs["status"].eq("diverged"), RUN_KEY]
-    members = margins.merge(ok, on=RUN_KEY, how="inner")
+    ok = runs.loc[~runs["status"].eq("diverged"), list(JAMMING_RUN_KEY)]
+    members = margins.merge(ok, on=list(JAMMING_RUN_KEY), how="inner")
     info = runs.groupby([*CELL, "width"], sort=True).agg(
         n_params=("n_params", "first"), n_runs=("seed", "size"), mean_test_error=("test_error", "mean")
     )

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from dof.analysis.figures import rows_of  # noqa: E402
 from dof.analysis.jamming import n_star_50  # noqa: E402
+from dof.analysis.plotting import rows_of  # noqa: E402
 
 
 def phase_diagram(

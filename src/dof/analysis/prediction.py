@@ -1,4 +1,4 @@
-"""The quadratic prediction of d*(epsilon, t0), joined with the measured d*.
+"""The theory stage's quadratic prediction of d*(epsilon, t0), joined with the measured d*.
 
 Around theta* the loss is L(theta) ~ L* + 1/2 (theta - theta*)^T H (theta - theta*); the sub-level set {L <= L_eps} is
 an ellipsoid with radii r_i = sqrt(2 (L_eps - L*) / lambda_i), and the paper's closed form of its squared Gaussian

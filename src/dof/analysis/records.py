@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from dof.engine.provenance import PROVENANCE_COLUMNS
+from dof.tables import SUBSPACE_RUN_KEY
 
-RUN_KEY = ["dataset", "model", "t0", "d", "seed"]
 RUN_COLUMNS = [
-    *RUN_KEY,
+    *SUBSPACE_RUN_KEY,
     "n_params",
     "init_seed",
     "subspace_seed",
@@ -67,11 +67,11 @@ def aggregate(
     """Concatenate chunk tables, refuse them without the `required` columns, check them against the grid `expected`
     (its columns; None: no grid, e.g. a table of curves) and sort them by `key`.
 
-    Defaults: the subspace runs' RUN_KEY, and RUN_COLUMNS as the required columns; with another `key` the required
-    columns default to that key."""
-    key = list(RUN_KEY if key is None else key)
+    Defaults: the subspace runs' key (dof.tables.SUBSPACE_RUN_KEY), and RUN_COLUMNS as the required columns; with
+    another `key` the required columns default to that key."""
+    key = list(SUBSPACE_RUN_KEY if key is None else key)
     if required is None:
-        required = RUN_COLUMNS if key == RUN_KEY else key
+        required = RUN_COLUMNS if key == list(SUBSPACE_RUN_KEY) else key
     runs = pd.concat(list(chunks), ignore_index=True)
     missing = [column for column in required if column not in runs.columns]
     if missing:

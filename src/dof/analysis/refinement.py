@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dof.analysis.thresholds import GROUP, first_crossing, grid_below, success_table
+from dof.analysis.thresholds import GROUP, grid_below, success_table
+from dof.theory.crossing import first_crossing
 
 LEVELS = ("one_minus_delta", "half")
 """The levels whose crossing a refinement brackets: 1 - delta (the paper's d*) and 1/2 (the transition's middle)."""

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from dof.theory.crossing import first_crossing
+
 GROUP = ["dataset", "model", "n_params", "method", "t0"]
 """A curve of P_s over d: one method (random, burn_in, lottery_subspace, lottery_ticket, ...) at one burn-in t0."""
 
@@ -81,13 +83,6 @@ def success_table(
     lo, hi = proportion_confint(table["n_success"], table["n_runs"], alpha=1 - confidence, method="beta")
     table["p_success_lo"], table["p_success_hi"] = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     return table
-
-
-def first_crossing(dims: np.ndarray, p: np.ndarray, level: float) -> np.ndarray:
-    """Smallest d whose P_s reaches `level`, along the last axis; NaN where none does."""
-    hit = p >= level
-    first = np.where(hit.any(axis=-1), hit.argmax(axis=-1), -1)
-    return np.where(first >= 0, dims[np.clip(first, 0, None)].astype(float), np.nan)
 
 
 def grid_below(dims: np.ndarray, d: float) -> int:

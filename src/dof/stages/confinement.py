@@ -22,7 +22,7 @@ from dof.engine.seeding import derive_seed, run_seeds
 from dof.engine.subspace import ParamLayout, flatten_params, model_buffers
 from dof.engine.training import burn_in
 from dof.stages.spectra import hessian_subset
-from dof.theory import curvature, hessian
+from dof.theory import confinement, hessian
 
 LOG = logging.getLogger("dof")
 
@@ -54,7 +54,7 @@ def confinement_rows(
 
     seed = derive_seed("confinement-lanczos", int(settings.seed))
     values, vectors = hessian.top_eigenpairs(matvec, dim, max(ks), int(settings.lanczos_iterations), seed)
-    fractions = curvature.gradient_confinement(gradient, vectors, ks)
+    fractions = confinement.gradient_confinement(gradient, vectors, ks)
     g = gradient.double()
     with torch.no_grad():
         logits = functional_call(model, ParamLayout.of(model).unflatten(theta), (x,))
@@ -75,9 +75,9 @@ def confinement_rows(
         {
             "k": k,
             "overlap": fractions[k],
-            "random_overlap": curvature.random_fraction(k, dim),
-            "random_spread": curvature.random_fraction_spread(k, dim),
-            "overlap_over_random": fractions[k] / curvature.random_fraction(k, dim),
+            "random_overlap": confinement.random_fraction(k, dim),
+            "random_spread": confinement.random_fraction_spread(k, dim),
+            "overlap_over_random": fractions[k] / confinement.random_fraction(k, dim),
             **common,
         }
         for k in ks

@@ -16,13 +16,13 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
-from dof.analysis.connectivity import RUN_KEY, SPLITS
 from dof.config import ConnectivityConfig, as_dict
 from dof.engine.data import Dataset, load_dataset
 from dof.engine.models import MeanField, mean_field_forward
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.training import Progress, guarded_steps, minibatches, steps_per_epoch
 from dof.stages.record import provenance_columns
+from dof.tables import CONNECTIVITY_RUN_KEY, CONNECTIVITY_SPLITS
 
 LOG = logging.getLogger("dof")
 
@@ -153,7 +153,9 @@ def run_training_chunk(
     for seed, half in zip(seeds, halves or [None] * len(seeds), strict=True):
         record, weights = train_mean_field(data, depth, width, seed, config, device, half)
         records.append({**record, **meta})
-        checkpoints.append({"weights": weights, **{key: record[key] for key in RUN_KEY}, "status": record["status"]})
+        checkpoints.append(
+            {"weights": weights, **{key: record[key] for key in CONNECTIVITY_RUN_KEY}, "status": record["status"]}
+        )
     return pd.DataFrame(records), checkpoints
 
 
@@ -223,7 +225,7 @@ def dropout_rows(
             subset_seed = derive_seed("dropout", key["seed"], depth, width, m, subset)
             subsets = draw_subsets(depth, width, m, subset_seed)
             kept = evaluate_splits(subnetwork(weights, subsets), data, config)
-            for split in SPLITS:
+            for split in CONNECTIVITY_SPLITS:
                 lf, lm = full[f"{split}_loss"], kept[f"{split}_loss"]
                 rows.append(
                     {
@@ -374,7 +376,7 @@ def run_geometry_cell(
     by_seed = {int(c["seed"]): c for c in checkpoints}
     gaps, curves, barriers = [], [], []
     for checkpoint in by_seed.values():
-        key = {k: checkpoint[k] for k in RUN_KEY}
+        key = {k: checkpoint[k] for k in CONNECTIVITY_RUN_KEY}
         gaps += dropout_rows(list(checkpoint["weights"]), data, key, config)
     for seed_a, seed_b in seed_pairs(list(by_seed)):
         a, b = list(by_seed[seed_a]["weights"]), list(by_seed[seed_b]["weights"])
@@ -399,7 +401,7 @@ def run_geometry_cell(
 def long_curve(curve: pd.DataFrame) -> pd.DataFrame:
     """A path curve with one row per (point, split): columns loss and acc."""
     parts = []
-    for split in SPLITS:
-        part = curve.drop(columns=[f"{s}_{m}" for s in SPLITS for m in ("loss", "acc")])
+    for split in CONNECTIVITY_SPLITS:
+        part = curve.drop(columns=[f"{s}_{m}" for s in CONNECTIVITY_SPLITS for m in ("loss", "acc")])
         parts.append(part.assign(split=split, loss=curve[f"{split}_loss"], acc=curve[f"{split}_acc"]))
     return pd.concat(parts, ignore_index=True)

@@ -17,7 +17,8 @@ from dof.engine.network import restore_network
 from dof.engine.training import evaluate_split
 from dof.stages.spectra import hessian_subset
 from dof.stages.subspace_runs import run_subspaces, start_subspace
-from dof.theory import curvature, hessian
+from dof.theory import hessian
+from dof.theory.goldilocks import section_curvature, section_hessian
 
 LOG = logging.getLogger("dof")
 
@@ -50,7 +51,7 @@ def section_record(
     with torch.no_grad():
         directions = affine.projection(torch.eye(dim, device=theta.device))  # row i = column i of A
         subset_loss = float(hessian.loss_fn(affine.model, x, y)(theta))
-    measures = curvature.section_curvature(curvature.section_hessian(matvec, directions))
+    measures = section_curvature(section_hessian(matvec, directions))
     return {
         "seed": int(start["seed"]),
         **measures,

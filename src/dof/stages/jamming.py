@@ -24,6 +24,7 @@ from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.training import Progress, guarded_steps
 from dof.stages.record import provenance_columns
+from dof.tables import JAMMING_RUN_KEY
 
 LOG = logging.getLogger("dof")
 
@@ -31,12 +32,8 @@ STATUSES = ("fitted", "stuck", "budget", "diverged")
 """jamming_runs.parquet `status`: L = 0 reached; the loss stopped falling (after every lr drop) at L > 0; the step
 budget ran out at L > 0; a non-finite loss stopped the run."""
 
-RUN_KEY = ["dataset", "depth", "n_train", "width", "seed"]
-"""One run: a network of `depth` hidden layers of `width` units (depth 0: a linear model on the first `width` input
-coordinates) trained from seed `seed` on the first `n_train` = P training points of `dataset`."""
-
 RUN_COLUMNS = [
-    *RUN_KEY,
+    *JAMMING_RUN_KEY,
     "n_params",
     "init_seed",
     "status",
@@ -315,5 +312,5 @@ def run_jamming_chunk(
     for seed, task in chunk_tasks(dataset, n_train, seeds, config, data_options):
         record, test = train_run(task, dataset, depth, width, seed, config, device)
         records.append({**record, **meta})
-        margins.append({key: record[key] for key in RUN_KEY} | {"test_margin": test})
+        margins.append({key: record[key] for key in JAMMING_RUN_KEY} | {"test_margin": test})
     return pd.DataFrame(records), pd.DataFrame(margins)

@@ -28,15 +28,12 @@ from dof.stages.jamming import (
     task_seed,
 )
 from dof.stages.record import METRICS, run_record
+from dof.tables import JAMMING_SUBSPACE_RUN_KEY
 
 LOG = logging.getLogger("dof")
 
-RUN_KEY = ["dataset", "n_train", "d", "seed"]
-"""One run: the wide network of seed `seed` trained in a random subspace of dimension d on the first P = `n_train`
-points of `dataset`."""
-
 RUN_COLUMNS = [
-    *RUN_KEY,
+    *JAMMING_SUBSPACE_RUN_KEY,
     "model",
     "n_params",
     "init_seed",

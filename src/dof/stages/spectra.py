@@ -1,5 +1,6 @@
-"""Hessian spectra of trained networks: the spectrum at a checkpoint (burn-in point or the baseline solution theta*)
-and where the burn-in points lie relative to theta* (distance, quadratic-model loss, Rayleigh quotient)."""
+"""Hessian spectra of trained networks (the theory stage): the spectrum at a checkpoint (burn-in point or the baseline
+solution theta*) and where the burn-in points lie relative to theta* (distance, quadratic-model loss, Rayleigh
+quotient)."""
 
 from __future__ import annotations
 

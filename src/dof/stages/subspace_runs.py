@@ -1,4 +1,5 @@
-"""Subspace runs: for one d, a chunk of burn-in checkpoints, each trained in its own random affine subspace."""
+"""Subspace runs (the subspace stage): for one d, a chunk of burn-in checkpoints, each trained in its own random affine
+subspace."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Cover's function counting theorem: the probability that P points in general position with random labels +-1
-are linearly separable by a model of N parameters (an affine map on N - 1 inputs); and the exact answer for one
-data set by linear programming (the known answer the jamming tests check training against)."""
+"""The jamming stage's linear check, Cover's function counting theorem: the probability that P points in general
+position with random labels +-1 are linearly separable by a model of N parameters (an affine map on N - 1 inputs); and
+the exact answer for one data set by linear programming (the known answer the jamming tests check training against)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from dof.analysis.thresholds import first_crossing
 from dof.config import QuadraticConfig
 from dof.engine.seeding import derive_seed
+from dof.theory.crossing import first_crossing
 from dof.theory.widths import closed_form_width2, cone_sup, ellipsoid_cone, width_from_sups
 
 SPECTRUM_KINDS = ("bimodal", "bulk", "marchenko_pastur")

@@ -7,7 +7,7 @@ from dof.config import BurnInConfig, SubspaceConfig, SupermaskConfig
 from dof.engine.network import restore_network
 from dof.engine.subspace import ParamLayout
 from dof.stages.burn_in import burn_in_checkpoint
-from dof.stages.supermask import Supermask, initial_scores, layer_counts, signed_constant, supermasks
+from dof.stages.lottery_supermasks import Supermask, initial_scores, layer_counts, signed_constant, supermasks
 
 FAST = SubspaceConfig(epochs=1, batch_size=32)
 VARIANTS = [

@@ -50,7 +50,7 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 # Job steps (srun inside a batch job) look for the default path, not SLURM_CONF: install it there,
 # unless the machine has a slurm.conf of its own.
-marker="# written by dof tests/slurm/up.sh"
+marker="# written by dof tests/workflow/slurm/up.sh"
 if [ ! -e /etc/slurm/slurm.conf ] || grep -q "$marker" /etc/slurm/slurm.conf; then
   mkdir -p /etc/slurm
   { echo "$marker"; cat "$state/slurm.conf"; } > /etc/slurm/slurm.conf

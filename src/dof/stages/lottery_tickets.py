@@ -1,8 +1,8 @@
-"""Lottery tickets: a global magnitude mask over all D parameters keeping round(f D) weights, rewound to theta_0 (or
-to the weights after `rewind_step` steps) and retrained with the pruned weights held at exactly 0. Iterative
-magnitude pruning with rewinding (Frankle & Carbin) prunes `prune_rate_per_round` of the surviving weights per round;
-the authors' one-shot variant prunes once from a briefly pre-trained network. A ticket's training dimension d is its
-number of kept weights."""
+"""Lottery tickets (the lottery stage): a global magnitude mask over all D parameters keeping round(f D) weights,
+rewound to theta_0 (or to the weights after `rewind_step` steps) and retrained with the pruned weights held at exactly
+0. Iterative magnitude pruning with rewinding (Frankle & Carbin) prunes `prune_rate_per_round` of the surviving weights
+per round; the authors' one-shot variant prunes once from a briefly pre-trained network. A ticket's training dimension d
+is its number of kept weights."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Lottery subspaces (Larsen et al. 2022, section 5): the full network is trained from theta_0 with the burn-in's
-SGD for T steps; the weight increments every k steps form a D x (T / k) matrix (uncentred) whose top-d left singular
-vectors U_d span the subspace theta = theta_0 + U_d phi, phi trained from 0 exactly like a random subspace run."""
+"""Lottery subspaces, the lottery stage (Larsen et al. 2022, section 5): the full network is trained from theta_0 with
+the burn-in's SGD for T steps; the weight increments every k steps form a D x (T / k) matrix (uncentred) whose top-d
+left singular vectors U_d span the subspace theta = theta_0 + U_d phi, phi trained from 0 exactly like a random subspace
+run."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-# The reference stage: the full-model baseline theta* of a seed (every weight trained from theta_0) and its table.
+# The baseline stage: the full-model baseline theta* of a seed (every weight trained from theta_0) and its table.
 # The other stages read it: thresholds (d_int90, figure 2's dashed line, when baseline.enabled), theory (the solution
 # whose Hessian predicts d*) and lottery (figure 7's full model). Its jobs run only for the seeds someone asks for.
 # It trains with its own optimiser (the baseline block); a baseline that diverged or did not train is flagged in its
 # table (status, status_reason) and is then no reference: d_int90 stays null and the full-model lines are omitted.
 
 
-include: "reference_inputs.smk"
+include: "baseline_inputs.smk"
 
 
 rule train_baseline:
@@ -38,7 +38,7 @@ rule baseline:
     conda:
         ENV
     params:
-        chance_margin=config["baseline"]["chance_margin"],
+        chance_margin=CFG.baseline.chance_margin,
         code=code_of("baseline.py"),
     script:
         "../scripts/baseline.py"

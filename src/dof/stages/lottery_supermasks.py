@@ -1,4 +1,5 @@
-"""Supermasks: a binary mask over frozen random weights, learned through one score per weight while no weight trains.
+"""Supermasks, the lottery stage's third method: a binary mask over frozen random weights, learned through one score per
+weight while no weight trains.
 
 The network runs at theta = w * mask(scores) * rescale through torch.func.functional_call, so that only the score
 vector is an optimiser parameter. `edge_popup` (Ramanujan et al.) keeps the top round(f D) scores |s| with a
@@ -24,8 +25,8 @@ from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed, generator, run_seeds
 from dof.engine.subspace import ParamLayout
 from dof.engine.training import Progress, finite_metrics, guarded_steps, minibatches, steps_per_epoch, subspace_steps
+from dof.stages.lottery_tickets import kept_count
 from dof.stages.record import run_record
-from dof.stages.tickets import kept_count
 
 RESCALINGS = ("variance", "mean", "none")
 """Kept weights times sqrt(size / kept) per tensor (variance-preserving), times size / kept (Zhou et al.), or 1."""

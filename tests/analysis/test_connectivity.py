@@ -6,6 +6,7 @@ import pytest
 
 from dof.analysis import connectivity as analysis
 from dof.analysis import records
+from dof.tables import CONNECTIVITY_RUN_KEY
 
 
 def test_log_log_fit_recovers_a_power_law_and_the_seed_rate_is_shallower_than_minus_one():
@@ -22,11 +23,11 @@ def test_log_log_fit_recovers_a_power_law_and_the_seed_rate_is_shallower_than_mi
 def test_connectivity_tables_are_built_by_the_one_aggregate():
     grid = records.expected_grid({"dataset": ["digits"], "depth": [2], "width": [8, 16], "seed": [0, 1]})
     chunks = [grid.iloc[[3, 2]].assign(status="ok"), grid.iloc[[1, 0]].assign(status="ok")]
-    runs = records.aggregate(chunks, grid, key=analysis.RUN_KEY)
-    assert runs[analysis.RUN_KEY].equals(grid)
+    runs = records.aggregate(chunks, grid, key=CONNECTIVITY_RUN_KEY)
+    assert runs[list(CONNECTIVITY_RUN_KEY)].equals(grid)
     with pytest.raises(ValueError, match="no record"):
-        records.aggregate(chunks[:1], grid, key=analysis.RUN_KEY)
+        records.aggregate(chunks[:1], grid, key=CONNECTIVITY_RUN_KEY)
     with pytest.raises(ValueError, match=r"lack the columns \['seed'\]"):
-        records.aggregate([grid.drop(columns="seed")], None, key=analysis.RUN_KEY)
+        records.aggregate([grid.drop(columns="seed")], None, key=CONNECTIVITY_RUN_KEY)
     curves = pd.DataFrame({"path": ["b", "a"], "position": [0.0, 1.0]})
     assert records.aggregate([curves], None, key=["path"])["path"].tolist() == ["a", "b"]

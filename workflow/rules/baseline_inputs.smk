@@ -1,6 +1,5 @@
-# Input functions and params of the rules in reference.smk (a stage's functions live beside its rules, in
+# Input functions and params of the rules in baseline.smk (a stage's functions live beside its rules, in
 # their own file, so that `snakemake --lint` finds no functions mixed with rules).
-from dof.config import BaselineConfig
 
 
 def seed_theta_0(wildcards):
@@ -11,12 +10,12 @@ def seed_theta_0(wildcards):
 def baseline_optimizer():
     """The full-model baseline's own Adam and budget (the baseline block without enabled and chance_margin, so
     toggling the stage or the margin does not retrain it)."""
-    return hyperparameters(BaselineConfig, config["baseline"])
+    return settings(CFG.baseline)
 
 
 def baseline_seeds():
     """Seeds of the baseline table: every subspace seed, plus the lottery seeds when that stage runs."""
-    seeds = set(config["subspace"]["seeds"])
-    if config["lottery"]["enabled"]:
-        seeds |= set(config["lottery"].get("seeds") or [])
+    seeds = set(CFG.subspace.seeds)
+    if CFG.lottery.enabled:
+        seeds |= set(CFG.lottery.seeds)
     return sorted(seeds)

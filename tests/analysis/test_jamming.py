@@ -6,6 +6,7 @@ import pytest
 
 from dof.analysis import jamming, records
 from dof.stages import jamming_subspace
+from dof.tables import JAMMING_SUBSPACE_RUN_KEY
 
 
 def synthetic_runs(c0: float = 0.5, seeds: int = 40) -> pd.DataFrame:
@@ -135,13 +136,12 @@ def test_subspace_chunks_are_aggregated_by_their_own_key():
     missing column refused."""
     sub = synthetic_subspace_runs(seeds=2)
     sub = sub.assign(**{c: 0 for c in jamming_subspace.RUN_COLUMNS if c not in sub.columns})
-    expected = sub[jamming_subspace.RUN_KEY].drop_duplicates()
+    key = list(JAMMING_SUBSPACE_RUN_KEY)
+    expected = sub[key].drop_duplicates()
     chunks = [sub.iloc[1::2], sub.iloc[::2]]
-    runs = records.aggregate(chunks, expected, jamming_subspace.RUN_KEY, jamming_subspace.RUN_COLUMNS)
-    assert runs[jamming_subspace.RUN_KEY].equals(runs[jamming_subspace.RUN_KEY].sort_values(jamming_subspace.RUN_KEY))
+    runs = records.aggregate(chunks, expected, key, jamming_subspace.RUN_COLUMNS)
+    assert runs[key].equals(runs[key].sort_values(key))
     with pytest.raises(ValueError, match="1 runs of the grid have no record"):
-        records.aggregate([sub.iloc[1:]], expected, jamming_subspace.RUN_KEY, jamming_subspace.RUN_COLUMNS)
+        records.aggregate([sub.iloc[1:]], expected, key, jamming_subspace.RUN_COLUMNS)
     with pytest.raises(ValueError, match="subspace_seed"):
-        records.aggregate(
-            [sub.drop(columns="subspace_seed")], expected, jamming_subspace.RUN_KEY, jamming_subspace.RUN_COLUMNS
-        )
+        records.aggregate([sub.drop(columns="subspace_seed")], expected, key, jamming_subspace.RUN_COLUMNS)

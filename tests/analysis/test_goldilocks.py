@@ -1,10 +1,10 @@
-"""Tables of the Goldilocks and confinement stages (dof.analysis.curvature) on small hand-made tables."""
+"""Tables of the Goldilocks stage (dof.analysis.goldilocks) on small hand-made tables."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dof.analysis import curvature as tables
+from dof.analysis import goldilocks as tables
 from dof.analysis.records import expected_grid
 
 
@@ -69,30 +69,3 @@ def test_peak_and_band_of_p_success():
     assert (peak["peak_scale"], peak["band_lo"], peak["band_hi"], peak["interior"]) == (1.0, 1.0, 2.0, True)
     edge = tables.goldilocks_peaks(success.assign(p_success=[0.9, 0.8, 0.5, 0.2, 0.0])).iloc[0]
     assert edge["peak_scale"] == 0.25 and not edge["interior"]
-
-
-def confinement_rows(source: str, step: int, seed: int = 1) -> pd.DataFrame:
-    """Rows of one confinement point at k = 1, 2, 3."""
-    return pd.DataFrame(
-        {
-            "dataset": "tiny",
-            "model": "conv2",
-            "seed": seed,
-            "source": source,
-            "step": step,
-            "k": [1, 2, 3],
-            "overlap": [0.5, 0.7, 0.9],
-            "random_overlap": [0.01, 0.02, 0.03],
-            "lambda_max": 4.0,
-        }
-    )
-
-
-def test_confinement_table_and_summary():
-    rows, trajectory = confinement_rows("burn_in", 2), confinement_rows("trajectory", 0)
-    table = tables.confinement_table([rows, trajectory, confinement_rows("trajectory", 2)])
-    assert len(table) == 9 and table["source"].tolist()[:3] == ["burn_in"] * 3
-    summary = tables.confinement_summary(pd.concat([table, confinement_rows("burn_in", 2, seed=2)]))
-    assert len(summary) == 9 and summary.loc[summary["source"].eq("burn_in"), "n_seeds"].eq(2).all()
-    with pytest.raises(ValueError, match="twice"):
-        tables.confinement_table([rows, rows])

@@ -1,5 +1,4 @@
-"""Tables of the Goldilocks and confinement stages: P_s against the init scale r beside the section curvature, and
-the gradient's share in the top-k Hessian eigenspace against training step."""
+"""Tables of the Goldilocks stage: P_s against the init scale r beside the curvature of the random section A^T H A."""
 
 from __future__ import annotations
 
@@ -9,9 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dof.analysis import records, thresholds
-
-RUN_KEY = ["dataset", "model", "init_scale", "d", "seed"]
-"""One Goldilocks run: a seed's subspace of dimension d through r theta_0."""
+from dof.tables import GOLDILOCKS_RUN_KEY
 
 CURVATURE_MEASURES = ("trace_over_frobenius", "positive_fraction", "section_trace", "section_frobenius")
 """Section measures summarised per (r, d) in goldilocks_curvature.parquet (mean, std, n)."""
@@ -19,7 +16,7 @@ CURVATURE_MEASURES = ("trace_over_frobenius", "positive_fraction", "section_trac
 
 def aggregate_goldilocks(chunks: Sequence[pd.DataFrame], expected: pd.DataFrame) -> pd.DataFrame:
     """The chunk tables as goldilocks_runs.parquet, checked against the configured grid and sorted by the run key."""
-    return records.aggregate(chunks, expected, key=RUN_KEY)
+    return records.aggregate(chunks, expected, key=GOLDILOCKS_RUN_KEY)
 
 
 def goldilocks_success(
@@ -78,29 +75,3 @@ def goldilocks_peaks(success: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def confinement_table(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """The confinement rows of every seed and source as confinement.parquet, sorted by (dataset, model, seed,
-    source, step, k); a (seed, source, step, k) recorded twice is an error."""
-    table = pd.concat(list(frames), ignore_index=True)
-    key = ["dataset", "model", "seed", "source", "step", "k"]
-    if table.duplicated(key).any():
-        raise ValueError("confinement rows recorded twice for the same (dataset, model, seed, source, step, k)")
-    return table.sort_values(key, ignore_index=True)
-
-
-def confinement_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per (dataset, model, source, step, k): the mean overlap and lambda_max over seeds beside k / D."""
-    keys = ["dataset", "model", "source", "step", "k"]
-    return (
-        table.groupby(keys, sort=True)
-        .agg(
-            overlap=("overlap", "mean"),
-            overlap_min=("overlap", "min"),
-            random_overlap=("random_overlap", "first"),
-            lambda_max=("lambda_max", "mean"),
-            n_seeds=("seed", "nunique"),
-        )
-        .reset_index()
-    )

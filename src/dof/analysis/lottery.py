@@ -1,5 +1,5 @@
-"""The method comparison (the paper's figure 7): random, burn-in and lottery subspaces and lottery tickets in one
-long table, and the d at which each method's median accuracy reaches a level."""
+"""The lottery stage's method comparison (the paper's figure 7): random, burn-in and lottery subspaces and lottery
+tickets in one long table, and the d at which each method's median accuracy reaches a level."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dof.analysis.records import check_complete
-from dof.analysis.thresholds import GROUP, first_crossing, with_method
+from dof.analysis.thresholds import GROUP, with_method
+from dof.theory.crossing import first_crossing
 
 METHODS = ("random", "burn_in", "lottery_subspace", "lottery_ticket", "lottery_ticket_one_shot", "supermask")
 """Values of the `method` column: random (t0 = 0) and burn-in (t0 > 0) subspaces, lottery subspaces, lottery tickets
 from iterative magnitude pruning and from the authors' one-shot pruning, supermasks over frozen weights."""
-
-SUBSPACE_KEY = ["dataset", "model", "d", "seed"]
-TICKET_KEY = ["dataset", "model", "method", "kept_fraction", "seed"]
 
 
 def aggregate_lottery(chunks: Sequence[pd.DataFrame], expected: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ for name in slurmd slurmctld munged; do
   kill -9 "$pid" 2>/dev/null
   rm -f "$pid_file"
 done
-if grep -q "# written by dof tests/slurm/up.sh" /etc/slurm/slurm.conf 2>/dev/null; then
+if grep -q "# written by dof tests/workflow/slurm/up.sh" /etc/slurm/slurm.conf 2>/dev/null; then
   rm -f /etc/slurm/slurm.conf
 fi
 exit 0

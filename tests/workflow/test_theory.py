@@ -1,4 +1,4 @@
-"""Issue 12 through the real `snakemake` command line: d* that is never reached is null, not the int64 minimum."""
+"""The theory stage (theory.smk) through the real `snakemake` command line: d* that is never reached is null."""
 
 import numpy as np
 import pandas as pd
