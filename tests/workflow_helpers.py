@@ -56,11 +56,13 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
 
 
 TIMING_COLUMNS = ["wall_time_s"]
+PROVENANCE_COLUMNS = ["git_commit", "git_dirty"]
+"""Columns that say where a run was made (the checkout can change between two runs of one test), not what it gave."""
 
 
 def assert_same_tables(results_a: Path, results_b: Path) -> None:
-    """runs, success and thresholds Parquet tables are equal, apart from wall-clock times."""
+    """runs, success and thresholds Parquet tables are equal, apart from wall-clock times and the checkout's state."""
     for name in ("runs", "success", "thresholds"):
-        a = pd.read_parquet(results_a / f"{name}.parquet").drop(columns=TIMING_COLUMNS, errors="ignore")
-        b = pd.read_parquet(results_b / f"{name}.parquet").drop(columns=TIMING_COLUMNS, errors="ignore")
+        a = pd.read_parquet(results_a / f"{name}.parquet").drop(columns=TIMING_COLUMNS + PROVENANCE_COLUMNS, errors="ignore")
+        b = pd.read_parquet(results_b / f"{name}.parquet").drop(columns=TIMING_COLUMNS + PROVENANCE_COLUMNS, errors="ignore")
         pd.testing.assert_frame_equal(a, b)
