@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dof.tables import D_STAR_PREDICTION_KEY, QUADRATIC_WIDTH_KEY
+
 SORTABLE = """<script>
 // Clicking a column header sorts the rows by it; a second click reverses. Numbers compare as numbers, text as text
 // (numbers before text), null or empty cells stay last in both directions, and ties keep their previous order.
@@ -88,14 +90,9 @@ PAGE_LAYOUTS = {
         ),
     ),
     "d_star_prediction": PageLayout(
-        order=("dataset", "model", "seed", "t0", "metric", "epsilon"),
+        order=D_STAR_PREDICTION_KEY,
         key=(
-            "dataset",
-            "model",
-            "seed",
-            "t0",
-            "metric",
-            "epsilon",
+            *D_STAR_PREDICTION_KEY,
             "prediction_status",
             "d_star_predicted",
             "d_star_predicted_stderr",
@@ -107,11 +104,9 @@ PAGE_LAYOUTS = {
         ),
     ),
     "widths": PageLayout(
-        order=("spectrum", "R", "epsilon"),
+        order=QUADRATIC_WIDTH_KEY,
         key=(
-            "spectrum",
-            "R",
-            "epsilon",
+            *QUADRATIC_WIDTH_KEY,
             "start_inside",
             "w2",
             "w2_stderr",
