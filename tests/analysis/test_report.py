@@ -170,6 +170,8 @@ def test_thresholds_page_shows_key_columns_first_in_key_order_and_the_rest_behin
     key = [c for c in PAGE_LAYOUTS["thresholds"].key if c in thresholds_like().columns]
     assert parsed.headers[: len(key)] == key
     assert set(parsed.headers[len(key) :]) == {"method", "n_bootstrap", "d_star_fraction"}  # no list column
+    all_null = table_html(thresholds_like().assign(d_star_fit=float("nan")), "t", PAGE_LAYOUTS["thresholds"])
+    assert Page(all_null).headers[len(key) - 1 :] == ["method", "d_star_fit", "n_bootstrap", "d_star_fraction"]
     assert all(("extra" in c) == (i >= len(key)) for i, c in enumerate(parsed.header_classes))
     assert "<input type='checkbox' id='all-columns'>" in page and "show all 11 columns (3 more" in page
     t0 = column(parsed.rows, page, "t0")

@@ -150,13 +150,14 @@ def is_numeric(column: pd.Series) -> bool:
 
 
 def arrange(frame: pd.DataFrame, layout: PageLayout | None) -> tuple[pd.DataFrame, int]:
-    """The rows in the layout's order and its key columns first; returns the frame and how many columns are key."""
+    """The rows in the layout's order and its key columns first (one null in every row goes with the others, e.g.
+    d_int90 without a baseline); returns the frame and how many columns are key."""
     if layout is None:
         return frame, len(frame.columns)
     order = [c for c in layout.order if c in frame.columns]
     if order:
         frame = frame.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
-    key = [c for c in layout.key if c in frame.columns] or list(frame.columns)
+    key = [c for c in layout.key if c in frame.columns and frame[c].notna().any()] or list(frame.columns)
     return frame[key + [c for c in frame.columns if c not in key]], len(key)
 
 
