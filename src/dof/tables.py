@@ -27,6 +27,14 @@ CONNECTIVITY_PATH_KEY = ("dataset", "depth", "width", "seed_a", "seed_b", "path"
 """connectivity_paths.parquet: one evaluated point, at `position` (in segments) along the `path` (straight or
 dropout) between the solutions of seeds `seed_a` and `seed_b`, on one split."""
 
+QUADRATIC_WIDTH_KEY = ("spectrum", "R", "epsilon")
+"""widths.parquet: the Gaussian width and predicted d* of one quadratic well (`spectrum`) seen from a start at distance
+R, at the loss threshold epsilon."""
+
+D_STAR_PREDICTION_KEY = ("dataset", "model", "seed", "t0", "metric", "epsilon")
+"""d_star_prediction.parquet: the d* predicted around the trained solution of Hessian seed `seed` from the burn-in
+point t0, for accuracy `metric` >= epsilon, beside the measured d*."""
+
 CONNECTIVITY_SPLITS = ("train", "test")
 """The `split` values of the connectivity tables: the splits every loss and accuracy is measured on."""
 
@@ -37,5 +45,7 @@ TABLE_KEYS = {
     "jamming_subspace_runs.parquet": JAMMING_SUBSPACE_RUN_KEY,
     "connectivity_runs.parquet": CONNECTIVITY_RUN_KEY,
     "connectivity_paths.parquet": CONNECTIVITY_PATH_KEY,
+    "widths.parquet": QUADRATIC_WIDTH_KEY,
+    "d_star_prediction.parquet": D_STAR_PREDICTION_KEY,
 }
 """Each key above by the file name of its table under results/<experiment>/."""

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import torch
 
-from dof.theory import quadratic
+from dof.theory import quadratic, widths
 
 
 def test_spectra_are_positive_sorted_seeded_and_documented_shapes():
@@ -117,3 +117,19 @@ def test_empirical_threshold_is_null_where_never_reached_not_the_int64_minimum()
     never = widths["d_star_empirical"].isna()
     assert never.any() and widths.loc[never, "gap_empirical"].isna().all()
     assert (widths["d_star_empirical"].dropna() >= 0).all()
+
+
+def test_gordon_threshold_is_clipped_at_zero_and_flagged_where_the_monte_carlo_width_exceeds_sqrt_d():
+    """From a start inside the sub-level set every sup is ||g||: w^2 scatters around E||g||^2 < D, and the draws
+    above D would give a negative dimension (widths.parquet had d_star_predicted = -0.87 and -3.06)."""
+    table = quadratic.width_table({"flat": np.ones(10)}, [0.1], [0.5, 1.0, 2.0, 4.0, 8.0, 16.0], n_samples=3, seed=0)
+    assert (table["start_inside"] == 1.0).all()
+    clipped = table["w2"] > 10
+    assert clipped.any() and not clipped.all()  # both cases on this seed
+    assert (table["d_star_predicted_clipped"] == clipped).all()
+    assert (table.loc[clipped, "d_star_predicted"] == 0).all()
+    unclipped = table[~clipped]
+    np.testing.assert_allclose(unclipped["d_star_predicted"], 10 - unclipped["w2"])
+    assert (table["d_star_predicted"] >= 0).all()
+    assert widths.gordon_threshold(10, 10.5) == (0.0, True)
+    assert widths.gordon_threshold(10, 9.5) == (0.5, False)

@@ -59,7 +59,8 @@ def test_quadratic_success_and_widths_tables():
     assert len(table) == 2 * 2 * 2
     for column in ("w2", "w2_stderr", "w2_closed_form", "d_star_predicted", "d_star_empirical", "d_star_median"):
         assert column in table.columns
-    assert (table["d_star_predicted"] == table["n_params"] - table["w2"]).all()
+    assert (table["d_star_predicted"] == (table["n_params"] - table["w2"]).clip(lower=0)).all()
+    assert (table["d_star_predicted_clipped"] == (table["w2"] > table["n_params"])).all()
     assert (table["d_star_median"].astype(float) <= table["d_star_empirical"].astype(float)).all()
     gap = table["d_star_empirical"].astype("Float64") - table["d_star_predicted"]
     np.testing.assert_allclose(table["gap_empirical"].astype(float), gap.astype(float))

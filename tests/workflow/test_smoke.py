@@ -119,6 +119,10 @@ def test_report_holds_every_figure_and_the_key_tables(smoke_project):
         assert table in html, table
     page = (smoke_project / "results" / "smoke" / "report" / "thresholds.html").read_text()
     assert page.count("<tr>") > 10 and "d_star" in page and "<script>" in page
+    assert "show all" in page and 'class="num">d_star</th>' in page  # key columns first, numbers right-aligned
+    # captions rendered with this run's values and folder (config/smoke.yaml: 100 Hessian examples, top 10)
+    assert "100 training examples" in html and "top 10 eigenvalues" in html and "results/smoke/" in html
+    assert "&lt;experiment&gt;" not in html and "System Message" not in html
 
 
 def test_killed_run_resumes_reruns_only_unfinished_jobs_and_matches(smoke_project, tmp_path):

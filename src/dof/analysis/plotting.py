@@ -1,20 +1,31 @@
 """Plotting helpers every stage's figures share: metric labels, pcolormesh cell edges, a panel's rows, the
-full model's reference accuracy and writing a figure as PDF and PNG (matplotlib, Agg backend)."""
+full model's reference accuracy, writing a figure as PDF and PNG (matplotlib, Agg backend) and the size its text
+has where the HTML report shows it."""
 
 from __future__ import annotations
 
+import io
+import struct
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.text  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dof.engine.io import atomic_path  # noqa: E402
 
 METRIC_LABELS = {"train_acc": "train accuracy", "test_acc": "test accuracy"}
+
+SAVE_OPTIONS = {"dpi": 150, "bbox_inches": "tight"}
+"""How every figure is written (save_figure)."""
+
+REPORT_WIDTH_PX = 900
+"""About the width, in screen pixels, at which Snakemake's HTML report shows a figure: its content column scales a
+wider PNG down to it (a narrower one is shown at its own size)."""
 
 
 def _edges(values: np.ndarray, log: bool) -> np.ndarray:
@@ -40,10 +51,30 @@ def save_figure(fig: plt.Figure, stem: str | Path) -> list[Path]:
     for suffix in (".pdf", ".png"):
         path = Path(str(stem) + suffix)
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=suffix[1:], dpi=150, bbox_inches="tight")
+            fig.savefig(tmp, format=suffix[1:], **SAVE_OPTIONS)
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def png_width_px(fig: plt.Figure) -> int:
+    """The width in pixels of the PNG that save_figure writes of `fig` (read from the PNG header)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", **SAVE_OPTIONS)
+    return struct.unpack(">I", buffer.getvalue()[16:20])[0]
+
+
+def shown_text_px(fontsize_pt: float, png_width: float, shown_width: float = REPORT_WIDTH_PX) -> float:
+    """The height in screen pixels of text of `fontsize_pt` in a PNG `png_width` pixels wide, shown at most
+    `shown_width` wide: pt x dpi / 72 x shown width / PNG width."""
+    return fontsize_pt * SAVE_OPTIONS["dpi"] / 72 * min(1.0, shown_width / png_width)
+
+
+def smallest_text_px(fig: plt.Figure, shown_width: float = REPORT_WIDTH_PX) -> float:
+    """The smallest text of a figure (titles, labels, ticks, legends, boxes), in screen pixels where the report
+    shows it."""
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    return shown_text_px(min(sizes), png_width_px(fig), shown_width)
 
 
 def full_model_accuracy(baseline: pd.DataFrame | None, metric: str) -> float | None:

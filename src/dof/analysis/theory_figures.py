@@ -3,9 +3,12 @@ spectra per checkpoint, and the d* predicted around theta* against the measured 
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.collections  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -21,109 +24,125 @@ def _map_distances(distances: np.ndarray) -> list[float]:
     return [float(distances[0]), float(distances[len(distances) // 2]), float(distances[-1])]
 
 
+MAP_COLUMNS = 3
+"""Panels per row of figure 5: a spectrum's eigenvalues, its theory panel and the maps' legend above its (at most
+three) P_s maps, so that the figure stays legible at the report's width."""
+
+
 def quadratic_figure(spectra: dict[str, np.ndarray], success: pd.DataFrame, widths: pd.DataFrame) -> plt.Figure:
-    """Figure 5: per spectrum (row) its eigenvalues, P_s(d, epsilon) maps for three distances R with the empirical
-    and predicted d*, and the empirical d* against the prediction D - w^2 for every (R, epsilon)."""
+    """Figure 5: per spectrum two rows, its eigenvalues and the empirical d* against the prediction D - w^2 for every
+    (R, epsilon) above P_s(d, epsilon) maps for three distances R with the empirical and predicted d*."""
     names = [name for name in spectra if name in set(success["spectrum"])]
     distances = _map_distances(success["R"].to_numpy(float))
-    n_cols = 2 + len(distances)
     fig, axes = plt.subplots(
-        len(names), n_cols, figsize=(3.7 * n_cols, 3.4 * len(names)), squeeze=False, layout="constrained"
+        2 * len(names),
+        MAP_COLUMNS,
+        figsize=(4.0 * MAP_COLUMNS, 3.5 * 2 * len(names)),
+        squeeze=False,
+        layout="constrained",
     )
-    colors = plt.get_cmap("plasma")
-    all_r = sorted(widths["R"].unique())
-    mesh = None
+    mesh, dim = None, 0
     for row, name in enumerate(names):
+        top, maps = axes[2 * row], axes[2 * row + 1]
         eigenvalues = np.asarray(spectra[name])
         dim = eigenvalues.size
-        ax = axes[row, 0]
-        ax.plot(np.arange(1, dim + 1), eigenvalues, color="black", lw=1.2)
-        ax.set_yscale("log")
-        ax.set_xlabel("eigenvalue index i")
-        ax.set_ylabel(r"Hessian eigenvalue $\lambda_i$")
-        ax.set_title(f"spectrum '{name}' (D = {dim:,})", fontsize=9)
         cell_w = widths[widths["spectrum"] == name]
         delta = float(cell_w["delta"].iloc[0]) if not cell_w.empty else 0.1
-        for col, r in enumerate(distances, start=1):
-            ax = axes[row, col]
+        _spectrum_panel(top[0], name, eigenvalues)
+        _theory_panel(top[1], name, cell_w, dim, delta)
+        for col, r in enumerate(distances):
             cell = success[(success["spectrum"] == name) & np.isclose(success["R"], r)]
-            grid = cell.pivot_table(index="epsilon", columns="d", values="p_success")
-            dims, eps = grid.columns.to_numpy(), grid.index.to_numpy(float)
-            mesh = ax.pcolormesh(
-                _edges(dims, log=False),
-                10.0 ** _edges(np.log10(eps), log=False),
-                grid.to_numpy(),
-                cmap="Greys",
-                vmin=0,
-                vmax=1,
-            )
-            curve = cell_w[np.isclose(cell_w["R"], r)].sort_values("epsilon")
-            reached = curve[curve["d_star_empirical"].notna()]
-            ax.plot(
-                reached["d_star_empirical"].astype(float),
-                reached["epsilon"],
-                "o-",
-                color="tab:red",
-                ms=3,
-                label=rf"empirical $d^*$ ($P_s \geq {1 - delta:g}$)",
-            )
-            never = curve[curve["d_star_empirical"].isna()]  # never reached: a bound at the grid's edge, no point
-            if not never.empty:
-                ax.plot(
-                    np.full(len(never), dims.max()),
-                    never["epsilon"],
-                    ">",
-                    color="tab:red",
-                    mfc="none",
-                    ms=5,
-                    label=r"$d^*$ above the grid",
-                    clip_on=False,
-                )
-            ax.plot(
-                curve["d_star_predicted"], curve["epsilon"], "s--", color="tab:blue", ms=3, label=r"predicted $D - w^2$"
-            )
-            ax.plot(
-                curve["d_star_closed_form"],
-                curve["epsilon"],
-                ":",
-                color="tab:green",
-                lw=1.5,
-                label=r"closed form $D - \sum r_i^2/(R^2 + r_i^2)$",
-            )
-            ax.set_yscale("log")
-            ax.set_xlim(dims.min(), dims.max())
-            ax.set_xlabel("subspace dimension d")
-            ax.set_ylabel(r"loss threshold $\epsilon$")
-            ax.set_title(f"'{name}', start at distance R = {r:g}", fontsize=9)
-            if row == 0 and col == 1:
-                ax.legend(loc="lower left", fontsize=6.5, framealpha=0.85)
-        ax = axes[row, -1]
-        for i, r in enumerate(all_r):
-            part = cell_w[np.isclose(cell_w["R"], r)]
-            color = colors(0.85 * i / max(len(all_r) - 1, 1))
-            measured = part["d_star_empirical"].astype("Float64").astype(float)
-            ax.errorbar(
-                part["d_star_predicted"],
-                measured,
-                xerr=part["w2_stderr"],
-                fmt="o",
-                color=color,
-                ms=4,
-                label=f"R = {r:g}",
-            )
-            ax.plot(part["d_star_closed_form"], measured, "x", color=color, ms=5)
-        ax.plot([0, dim], [0, dim], color="grey", lw=0.8, ls="--")
-        ax.set_xlim(0, dim)
-        ax.set_ylim(0, dim)
-        ax.set_xlabel(r"predicted $d^* = D - w^2$ (o), closed form (x)")
-        ax.set_ylabel(rf"empirical $d^*$ ($P_s \geq {1 - delta:g}$)")
-        ax.set_title(f"'{name}': theory vs subspace minima", fontsize=9)
-        ax.plot([], [], "o", color="grey", label=r"Monte Carlo $w^2$")
-        ax.plot([], [], "x", color="grey", label="closed form")
-        ax.legend(fontsize=7, loc="upper left")
+            mesh = _success_map_panel(maps[col], name, r, cell, cell_w[np.isclose(cell_w["R"], r)], delta)
+        for ax in maps[len(distances) :]:
+            ax.set_axis_off()
+        top[2].set_axis_off()
+        handles = {label: h for ax in maps for h, label in zip(*ax.get_legend_handles_labels())}
+        top[2].legend(handles.values(), handles.keys(), loc="center", fontsize=9, title="in the maps below")
+        fig.colorbar(mesh, ax=maps[: len(distances)].tolist(), label=r"success probability $P_s$", shrink=0.9)
     fig.suptitle(f"Quadratic wells in random affine subspaces (figure 5), D = {dim:,}")
-    fig.colorbar(mesh, ax=axes[:, len(distances)].tolist(), label=r"success probability $P_s$", shrink=0.9)
     return fig
+
+
+def _spectrum_panel(ax: plt.Axes, name: str, eigenvalues: np.ndarray) -> None:
+    """A spectrum's eigenvalues against their index (log scale)."""
+    ax.plot(np.arange(1, eigenvalues.size + 1), eigenvalues, color="black", lw=1.2)
+    ax.set_yscale("log")
+    ax.set_xlabel("eigenvalue index i")
+    ax.set_ylabel(r"Hessian eigenvalue $\lambda_i$")
+    ax.set_title(f"spectrum '{name}' (D = {eigenvalues.size:,})", fontsize=10)
+
+
+def _success_map_panel(
+    ax: plt.Axes, name: str, r: float, cell: pd.DataFrame, curve: pd.DataFrame, delta: float
+) -> matplotlib.collections.QuadMesh:
+    """P_s(d, epsilon) at one distance R (grey scale) with the empirical d* (red; a triangle where the grid never
+    reaches 1 - delta), the Monte Carlo prediction D - w^2 (blue) and the closed form (green)."""
+    grid = cell.pivot_table(index="epsilon", columns="d", values="p_success")
+    dims, eps = grid.columns.to_numpy(), grid.index.to_numpy(float)
+    mesh = ax.pcolormesh(
+        _edges(dims, log=False), 10.0 ** _edges(np.log10(eps), log=False), grid.to_numpy(), cmap="Greys", vmin=0, vmax=1
+    )
+    curve = curve.sort_values("epsilon")
+    reached = curve[curve["d_star_empirical"].notna()]
+    ax.plot(
+        reached["d_star_empirical"].astype(float),
+        reached["epsilon"],
+        "o-",
+        color="tab:red",
+        ms=3,
+        label=rf"empirical $d^*$ ($P_s \geq {1 - delta:g}$)",
+    )
+    never = curve[curve["d_star_empirical"].isna()]  # never reached: a bound at the grid's edge, no point
+    if not never.empty:
+        ax.plot(
+            np.full(len(never), dims.max()),
+            never["epsilon"],
+            ">",
+            color="tab:red",
+            mfc="none",
+            ms=5,
+            label=r"$d^*$ above the grid",
+            clip_on=False,
+        )
+    ax.plot(curve["d_star_predicted"], curve["epsilon"], "s--", color="tab:blue", ms=3, label=r"predicted $D - w^2$")
+    ax.plot(
+        curve["d_star_closed_form"],
+        curve["epsilon"],
+        ":",
+        color="tab:green",
+        lw=1.5,
+        label=r"closed form $D - \sum r_i^2/(R^2 + r_i^2)$",
+    )
+    ax.set_yscale("log")
+    ax.set_xlim(dims.min(), dims.max())
+    ax.set_xlabel("subspace dimension d")
+    ax.set_ylabel(r"loss threshold $\epsilon$")
+    ax.set_title(f"'{name}', start at distance R = {r:g}", fontsize=10)
+    return mesh
+
+
+def _theory_panel(ax: plt.Axes, name: str, cell_w: pd.DataFrame, dim: int, delta: float) -> None:
+    """The empirical d* against the Monte Carlo prediction D - w^2 (circles, one standard error) and the closed form
+    (crosses) for every (R, epsilon), one colour per R, with the diagonal where the theory is exact."""
+    colors = plt.get_cmap("plasma")
+    all_r = sorted(cell_w["R"].unique())
+    for i, r in enumerate(all_r):
+        part = cell_w[np.isclose(cell_w["R"], r)]
+        color = colors(0.85 * i / max(len(all_r) - 1, 1))
+        measured = part["d_star_empirical"].astype("Float64").astype(float)
+        ax.errorbar(
+            part["d_star_predicted"], measured, xerr=part["w2_stderr"], fmt="o", color=color, ms=4, label=f"R = {r:g}"
+        )
+        ax.plot(part["d_star_closed_form"], measured, "x", color=color, ms=5)
+    ax.plot([0, dim], [0, dim], color="grey", lw=0.8, ls="--")
+    ax.set_xlim(0, dim)
+    ax.set_ylim(0, dim)
+    ax.set_xlabel(r"predicted $d^* = D - w^2$ (o), closed form (x)")
+    ax.set_ylabel(rf"empirical $d^*$ ($P_s \geq {1 - delta:g}$)")
+    ax.set_title(f"'{name}': theory vs subspace minima", fontsize=10)
+    ax.plot([], [], "o", color="grey", label=r"Monte Carlo $w^2$")
+    ax.plot([], [], "x", color="grey", label="closed form")
+    ax.legend(fontsize=9, loc="upper left")
 
 
 def _point_label(row: pd.Series) -> str:
@@ -132,68 +151,74 @@ def _point_label(row: pd.Series) -> str:
     return rf"burn-in $t_0$ = {int(row['t0'])} (train acc {row['train_acc']:.2f})"
 
 
+SPECTRA_COLUMNS = 2
+"""Panels per row of the Hessian spectra figure: a seed's checkpoints wrap onto as many rows as they need, so that
+the figure stays legible at the report's width."""
+
+
 def hessian_spectra_figure(spectra: pd.DataFrame) -> plt.Figure:
-    """The Hessian spectrum per checkpoint (columns: burn-in points, then theta*; rows: seeds): the SLQ density
-    (log scale) with the top Lanczos eigenvalues as ticks, the outliers (largest-gap criterion) in red."""
+    """The Hessian spectrum per checkpoint (per seed: the burn-in points by t0, then theta*, in rows of
+    SPECTRA_COLUMNS panels): the SLQ density (log scale) with the top Lanczos eigenvalues as ticks, the outliers
+    (largest-gap criterion) in red."""
     seeds = sorted(spectra["seed"].unique())
     order = spectra.assign(_sol=spectra["point"] == "solution").sort_values(["_sol", "t0"])
     points = list(dict.fromkeys(order["point"]))
+    n_cols = min(len(points), SPECTRA_COLUMNS)
+    rows_per_seed = math.ceil(len(points) / n_cols)
     fig, axes = plt.subplots(
-        len(seeds),
-        len(points),
-        figsize=(3.8 * len(points), 3.2 * len(seeds) + 0.6),
+        len(seeds) * rows_per_seed,
+        n_cols,
+        figsize=(4.3 * n_cols, 3.3 * len(seeds) * rows_per_seed + 1.0),
         squeeze=False,
         layout="constrained",
     )
-    for row, seed in enumerate(seeds):
-        for col, point in enumerate(points):
-            ax = axes[row, col]
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for s, seed in enumerate(seeds):
+        for i, point in enumerate(points):
             cell = spectra[(spectra["seed"] == seed) & (spectra["point"] == point)]
-            if cell.empty:
-                ax.set_axis_off()
-                continue
-            rec = cell.iloc[0]
-            grid, density = np.asarray(rec["density_grid"]), np.asarray(rec["density"])
-            floor = density.max() * 1e-7
-            ax.fill_between(grid, floor, np.maximum(density, floor), color="tab:blue", alpha=0.35, lw=0)
-            ax.plot(grid, np.maximum(density, floor), color="tab:blue", lw=1, label="SLQ density")
-            top = np.sort(np.asarray(rec["top_eigenvalues"]))[::-1]
-            n_out = int(rec["n_outliers"])
-            ax.vlines(top[n_out:], floor, floor * 30, color="grey", lw=1, label="top Lanczos eigenvalues")
-            ax.vlines(top[:n_out], floor, floor * 300, color="tab:red", lw=1.5, label="outliers (largest gap)")
-            ax.set_yscale("log")
-            ax.set_ylim(floor, density.max() * 3)
-            ax.set_xlabel(r"Hessian eigenvalue $\lambda$")
-            if col == 0:
-                ax.set_ylabel(f"seed {seed}\nspectral density")
-            ax.set_title(_point_label(rec), fontsize=9)
-            text = (
-                rf"$\lambda_{{max}}$ = {rec['lambda_max']:.3g}"
-                + "\n"
-                + rf"tr H = {rec['trace']:.3g} $\pm$ {rec['trace_stderr']:.2g}"
-                + "\n"
-                + rf"$\|\theta - \theta^*\|$ = {rec['distance_to_solution']:.3g}"
-                + "\n"
-                + f"outliers: {n_out} (C = {int(rec['n_classes'])})"
-            )
-            ax.text(
-                0.97,
-                0.97,
-                text,
-                transform=ax.transAxes,
-                ha="right",
-                va="top",
-                fontsize=7,
-                bbox={"facecolor": "white", "alpha": 0.8, "lw": 0},
-            )
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)
+            if not cell.empty:
+                ax = axes[s * rows_per_seed + i // n_cols, i % n_cols]
+                _density_panel(ax, cell.iloc[0], f"seed {seed}\nspectral density" if i % n_cols == 0 else None)
+    drawn = [ax for ax in axes.flat if ax.axison]
+    fig.legend(*drawn[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=9)
     first = spectra.iloc[0]
     fig.suptitle(
-        f"Hessian spectra of the training loss, {first['dataset']} / {first['model']} (D = {first['n_params']:,}, "
+        f"Hessian spectra of the training loss, {first['dataset']} / {first['model']}\n(D = {first['n_params']:,}, "
         f"{first['n_examples']} training examples, {first['slq_probes']} SLQ probes)"
     )
     return fig
+
+
+def _density_panel(ax: plt.Axes, rec: pd.Series, ylabel: str | None) -> None:
+    """One checkpoint's SLQ density with its top Lanczos eigenvalues, outliers in red, and a box with lambda_max, the
+    trace, the distance to theta* and the outlier count."""
+    ax.set_axis_on()
+    grid, density = np.asarray(rec["density_grid"]), np.asarray(rec["density"])
+    floor = density.max() * 1e-7
+    ax.fill_between(grid, floor, np.maximum(density, floor), color="tab:blue", alpha=0.35, lw=0)
+    ax.plot(grid, np.maximum(density, floor), color="tab:blue", lw=1, label="SLQ density")
+    top = np.sort(np.asarray(rec["top_eigenvalues"]))[::-1]
+    n_out = int(rec["n_outliers"])
+    ax.vlines(top[n_out:], floor, floor * 30, color="grey", lw=1, label="top Lanczos eigenvalues")
+    ax.vlines(top[:n_out], floor, floor * 300, color="tab:red", lw=1.5, label="outliers (largest gap)")
+    ax.set_yscale("log")
+    ax.set_ylim(floor, density.max() * 3)
+    ax.set_xlabel(r"Hessian eigenvalue $\lambda$")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    ax.set_title(_point_label(rec), fontsize=10)
+    text = (
+        rf"$\lambda_{{max}}$ = {rec['lambda_max']:.3g}"
+        + "\n"
+        + rf"tr H = {rec['trace']:.3g} $\pm$ {rec['trace_stderr']:.2g}"
+        + "\n"
+        + rf"$\|\theta - \theta^*\|$ = {rec['distance_to_solution']:.3g}"
+        + "\n"
+        + f"outliers: {n_out} (C = {int(rec['n_classes'])})"
+    )
+    box = {"facecolor": "white", "alpha": 0.8, "lw": 0}
+    ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8.5, bbox=box)
 
 
 def prediction_figure(prediction: pd.DataFrame) -> plt.Figure:
@@ -250,11 +275,13 @@ def prediction_figure(prediction: pd.DataFrame) -> plt.Figure:
                 capsize=2,
                 label=rf"predicted, $t_0$ = {t0}",
             )
-            ax.plot(shown["epsilon"], shown["top_k"], ":", color=color, lw=1.2, label=rf"top-k bound, $t_0$ = {t0}")
+            ax.plot(
+                shown["epsilon"], shown["top_k"], ":", color=color, lw=1.2, label=rf"top-k lower bound, $t_0$ = {t0}"
+            )
             ax_ratio.plot(eps, per_eps["ratio"], "o-", color=color, ms=3)
         ax.set_yscale("log", base=2)
         ax.set_ylabel(r"threshold dimension $d^*$ (parameters)")
-        ax.set_title(f"{METRIC_LABELS[metric]}: measured vs quadratic prediction", fontsize=9)
+        ax.set_title(f"{METRIC_LABELS[metric]}: measured vs quadratic prediction", fontsize=10)
         ax_ratio.axhline(0, color="grey", lw=0.8, ls="--")
         ax_ratio.set_xlabel(rf"{METRIC_LABELS[metric]} threshold $\epsilon$")
         ax_ratio.set_ylabel(r"$\log_2$(measured / predicted)")
@@ -263,7 +290,7 @@ def prediction_figure(prediction: pd.DataFrame) -> plt.Figure:
     else:
         first = prediction.iloc[0]
         axes[0, 0].plot([], [], "^", color="grey", mfc="none", label=r"not reached by $d_{max}$")
-        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside right upper", fontsize=7)
+        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside right upper", fontsize=9)
         fig.suptitle(
             rf"$d^*$: subspace sweep vs quadratic approximation around $\theta^*$, {first['dataset']} / "
             rf"{first['model']} (D = {first['n_params']:,})"

@@ -17,7 +17,7 @@ import pandas as pd
 from dof.config import QuadraticConfig
 from dof.engine.seeding import derive_seed
 from dof.theory.crossing import first_crossing
-from dof.theory.widths import closed_form_width2, cone_sup, ellipsoid_cone, width_from_sups
+from dof.theory.widths import closed_form_width2, cone_sup, ellipsoid_cone, gordon_threshold, width_from_sups
 
 SPECTRUM_KINDS = ("bimodal", "bulk", "marchenko_pastur")
 
@@ -197,7 +197,8 @@ def width_table(
     n_starts: int = 1,
     tol: float = 1e-12,
 ) -> pd.DataFrame:
-    """Per (spectrum, R, epsilon): Monte Carlo w^2 of the projected sub-level set, the closed form, d* = D - w^2.
+    """Per (spectrum, R, epsilon): Monte Carlo w^2 of the projected sub-level set, the closed form, d* = D - w^2
+    (clipped at 0 where the Monte Carlo w^2 exceeds D: d_star_predicted_clipped).
 
     Each of `n_starts` random start directions at distance R gets n_samples // n_starts Gaussian draws, pooled
     (the stderr treats the pooled draws as independent; in high D the start direction barely matters).
@@ -221,6 +222,7 @@ def width_table(
                     sups.append(_sups(radii, center, max(2, n_samples // n_starts), draw_seed, tol))
                 est = width_from_sups(np.concatenate(sups))
                 closed = closed_form_width2(np.sqrt(2.0 * eps / h), r)
+                d_star, clipped = gordon_threshold(dim, est.w2)
                 start_losses = [0.5 * float(np.sum(h * o**2)) for o in offsets]
                 rows.append(
                     {
@@ -236,7 +238,8 @@ def width_table(
                         "w2_stderr": est.w2_stderr,
                         "n_samples": est.n_samples,
                         "w2_closed_form": closed,
-                        "d_star_predicted": dim - est.w2,
+                        "d_star_predicted": d_star,
+                        "d_star_predicted_clipped": clipped,
                         "d_star_closed_form": dim - closed,
                     }
                 )

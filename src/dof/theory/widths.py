@@ -107,6 +107,12 @@ def spherical_cap_width(dim: int, alpha: float) -> float:
     return chi_mean(dim) * (inside + outside) / _sin_power_integral(n, math.pi)
 
 
+def gordon_threshold(dim: int, w2: float) -> tuple[float, bool]:
+    """Gordon's d* = D - w^2 clipped at 0, and whether it was clipped: a Monte Carlo w above sqrt(D) (beyond the
+    whole sphere's width E||g|| < sqrt(D), by sampling error) would make the dimension negative."""
+    return max(dim - w2, 0.0), bool(w2 > dim)
+
+
 def closed_form_width2(radii: np.ndarray, distance: float) -> float:
     """The paper's approximation of the squared width of a projected ellipsoid: sum_i r_i^2 / (R^2 + r_i^2)."""
     r2 = np.asarray(radii, dtype=float) ** 2
