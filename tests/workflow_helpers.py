@@ -62,7 +62,8 @@ PROVENANCE_COLUMNS = ["git_commit", "git_dirty"]
 
 def assert_same_tables(results_a: Path, results_b: Path) -> None:
     """runs, success and thresholds Parquet tables are equal, apart from wall-clock times and the checkout's state."""
+    ignored = TIMING_COLUMNS + PROVENANCE_COLUMNS
     for name in ("runs", "success", "thresholds"):
-        a = pd.read_parquet(results_a / f"{name}.parquet").drop(columns=TIMING_COLUMNS + PROVENANCE_COLUMNS, errors="ignore")
-        b = pd.read_parquet(results_b / f"{name}.parquet").drop(columns=TIMING_COLUMNS + PROVENANCE_COLUMNS, errors="ignore")
+        a = pd.read_parquet(results_a / f"{name}.parquet").drop(columns=ignored, errors="ignore")
+        b = pd.read_parquet(results_b / f"{name}.parquet").drop(columns=ignored, errors="ignore")
         pd.testing.assert_frame_equal(a, b)
