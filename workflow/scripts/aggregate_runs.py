@@ -1,5 +1,5 @@
-"""Rule aggregate_runs: every chunk table into runs.parquet, checked against the configured grid and the cells that
-refinement rounds added."""
+"""Rule aggregate_runs (subspace stage): every chunk table into runs.parquet, checked against the configured grid and
+the cells that refinement rounds added."""
 
 import pandas as pd
 

@@ -1,4 +1,5 @@
-"""Rule hessian_table: every checkpoint's Hessian spectrum with its distance from theta*, in one table."""
+"""Rule hessian_table (theory stage): every checkpoint's Hessian spectrum with its distance from theta*, in one
+table."""
 
 from dof.engine import io
 from dof.stages.spectra import spectrum_table

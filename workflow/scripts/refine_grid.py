@@ -1,5 +1,5 @@
-"""Checkpoint refine_grid: one refinement round, the new d of every (dataset, model, t0) curve where P_s of a refined
-(metric, epsilon) crosses a configured level inside a bracket wider than the target resolution."""
+"""Checkpoint refine_grid (subspace stage): one refinement round, the new d of every (dataset, model, t0) curve where
+P_s of a refined (metric, epsilon) crosses a configured level inside a bracket wider than the target resolution."""
 
 import pandas as pd
 
