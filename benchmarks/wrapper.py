@@ -18,7 +18,7 @@ that holds `intrinsic/` (default /tmp/idlib), put on sys.path only here; without
 wrappers are called as the package's README does, FastfoodWrap(model, intrinsic_dimension=d, device="cpu"), on
 a copy of the network (they delete its parameters); their matrices come from the global RNG, seeded here.
 
-Usage: .venv/bin/python benchmarks/wrapper.py [--networks conv2 resnet18] [--dim 1000] [--repeats 15]
+Usage: .venv/bin/python benchmarks/wrapper.py [--networks conv2 resnet18] [--dim 1000] [--repeats 21]
        [--warmup 2] [--threads 1] [--intrinsic /tmp/idlib]
 """
 
@@ -165,7 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--networks", nargs="+", default=["conv2"], choices=["conv2", "resnet18"])
     parser.add_argument("--dim", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--intrinsic", type=Path, default=Path("/tmp/idlib"))
