@@ -35,6 +35,7 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/projections.py --threads 1
+	$(BIN)/python benchmarks/wrapper.py --threads 1
 	$(BIN)/python benchmarks/dag_scale.py
 	$(BIN)/python benchmarks/rule_resources.py results/default
 	$(BIN)/python benchmarks/seed_batches.py

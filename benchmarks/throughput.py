@@ -49,21 +49,20 @@ def grid_points(config: dict) -> list[tuple[int, int, int]]:
 
 def baseline_run(t0: int, dim: int, seed: int) -> None:
     """One run the published codes' way (called in its own process): everything from scratch, A stored whole."""
-    from dof.config import BurnInConfig, SubspaceConfig
+    from dof.config import BurnInConfig, DataConfig, SubspaceConfig, as_dict
     from dof.engine.data import load_dataset
     from dof.engine.models import build_model
     from dof.engine.projections import DenseProjection
     from dof.engine.seeding import run_seeds
-    from dof.engine.subspace import AffineSubspace
+    from dof.engine.subspace import SubspaceModule
     from dof.engine.training import burn_in, train_subspace
 
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    data = load_dataset("mnist5k", **config["data"]["mnist5k"])
+    data = load_dataset("mnist5k", **as_dict(DataConfig().mnist5k))  # the default split, as the workflow's
     seeds = run_seeds(seed, dim)
     model = build_model("conv2", data.input_shape, data.n_classes, seeds["init_seed"])
     theta, _ = burn_in(model, data, t0, seeds["burn_in_batch_seed"], BurnInConfig())
     projection = DenseProjection(theta.numel(), dim, seeds["subspace_seed"], mode="stored", memory_budget=2**40)
-    result = train_subspace(AffineSubspace(model, theta, projection), data, seeds["batch_seed"], SubspaceConfig())
+    result = train_subspace(SubspaceModule(model, dim, projection), data, seeds["batch_seed"], SubspaceConfig())
     print(f"t0={t0} d={dim} seed={seed} train_acc={result.train_acc:.3f}", flush=True)
 
 

@@ -14,6 +14,7 @@ from dof.analysis.refinement import LEVELS as REFINEMENT_LEVELS
 from dof.engine.data import DATASET_SHAPES, DATASETS
 from dof.engine.models import ACTIVATIONS, MODELS
 from dof.engine.projections import RANDOM_PROJECTIONS
+from dof.engine.subspace import SUBSPACE_KINDS
 from dof.theory.quadratic import SPECTRUM_KINDS
 
 SCHEMA = yaml.safe_load((Path(__file__).resolve().parents[1] / "workflow/schemas/config.schema.yaml").read_text())
@@ -60,7 +61,8 @@ def test_schema_defaults_equal_the_dataclass_defaults():
 def test_the_config_names_are_the_registries_names():
     assert tuple(DATASETS) == tuple(DATASET_SHAPES) == cfg.DATASETS
     assert tuple(MODELS) == cfg.MODELS
-    assert tuple(RANDOM_PROJECTIONS) == cfg.PROJECTIONS
+    assert tuple(RANDOM_PROJECTIONS) == cfg.BASE_PROJECTIONS
+    assert SUBSPACE_KINDS == cfg.PROJECTIONS
     assert cfg.SPECTRUM_KINDS == SPECTRUM_KINDS
     assert cfg.REFINEMENT_LEVELS == REFINEMENT_LEVELS
     assert set(cfg.ACTIVATIONS) == set(ACTIVATIONS)
@@ -71,7 +73,8 @@ def test_schema_allows_exactly_the_registered_names():
     props = SCHEMA["properties"]
     assert set(props["datasets"]["items"]["enum"]) == set(DATASETS)
     assert set(props["models"]["items"]["enum"]) == set(MODELS)
-    assert set(props["subspace"]["properties"]["projection"]["enum"]) == set(RANDOM_PROJECTIONS)
+    assert set(props["subspace"]["properties"]["projection"]["enum"]) == set(SUBSPACE_KINDS)
+    assert set(props["subspace"]["properties"]["said_base"]["enum"]) == set(RANDOM_PROJECTIONS)
     spectra = props["theory"]["properties"]["quadratic"]["properties"]["spectra"]["items"]
     assert set(spectra["properties"]["kind"]["enum"]) == set(SPECTRUM_KINDS)
     refine = props["thresholds"]["properties"]["refine"]["properties"]

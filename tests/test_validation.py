@@ -128,3 +128,14 @@ def test_dry_run_stops_on_a_missing_torchvision_dataset_with_download_off(tmp_pa
     assert out.returncode != 0
     assert "dataset 'mnist' is not under data.root = no_data_here/" in output and "data.download" in output
     assert not (workdir / "results").exists()
+
+
+def test_said_dims_not_above_the_parameter_tensors_are_refused_naming_the_fix():
+    config = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())
+    said = {**config["subspace"], "projection": "said", "said_base": "dense"}
+    with pytest.raises(ValueError, match=r"subspace.dims: \[4, 6\] are too small.*m = 6.*use d >= 7"):
+        check_grid({**config, "subspace": {**said, "dims": [4, 6, 64]}})
+    with pytest.raises(ValueError, match=r"exceed D = 20496.*plus its 6 SAID scales.*7 .. 20496"):
+        check_grid({**config, "subspace": {**said, "dims": [20497]}})
+    assert check_grid({**config, "subspace": {**said, "dims": [7, 20496]}}).subspace.said_base == "dense"
+    check_grid({**config, "subspace": {**config["subspace"], "dims": [4]}})  # plain projections: any d >= 1

@@ -17,7 +17,8 @@ T = TypeVar("T")
 DATASETS = ("mnist5k", "digits", "mnist", "fashion_mnist", "cifar10", "cifar100", "svhn")
 MODELS = ("conv2", "conv3", "fc", "lenet", "resnet20")
 DEVICES = ("auto", "cpu", "cuda")
-PROJECTIONS = ("dense", "sparse", "fastfood")
+BASE_PROJECTIONS = ("dense", "sparse", "fastfood")
+PROJECTIONS = (*BASE_PROJECTIONS, "said")
 METRICS = ("train_acc", "test_acc")
 REFINEMENT_LEVELS = ("one_minus_delta", "half")
 SPECTRUM_KINDS = ("bimodal", "bulk", "marchenko_pastur")
@@ -136,8 +137,17 @@ class SubspaceConfig:
         "dense",
         "how A is built: dense (Gaussian, unit-norm columns, the authors' choice; regenerated from its seed in blocks "
         "when too large to store), sparse (a fixed number of non-zeros per column), fastfood (Li et al.'s structured "
-        "transform, O(D log D) time and O(D) memory)",
+        "transform, O(D log D) time and O(D) memory), said (Aghajanyan et al.'s structure-aware subspace: "
+        "`subspace.said_base` times one learned scale per parameter tensor; d counts phi's d - m coordinates and the "
+        "m scales)",
+        note="said: every d of `subspace.dims` and `goldilocks.dims` above m, the network's parameter tensors",
         enum=PROJECTIONS,
+    )
+    said_base: str = key(
+        "fastfood",
+        "the projection A of `subspace.projection: said` (theta_i = theta_0,i + lambda_m(i) (A phi)_i, the scales "
+        "lambda from 1); fastfood as Aghajanyan et al.",
+        enum=BASE_PROJECTIONS,
     )
     nested: bool = key(
         True,
@@ -578,7 +588,7 @@ class JammingSubspaceConfig:
         "width and seed",
         minimum=1,
     )
-    projection: str = key("dense", "how A is built, as `subspace.projection`", enum=PROJECTIONS)
+    projection: str = key("dense", "how A is built, as `subspace.projection` (its random kinds)", enum=BASE_PROJECTIONS)
     nested: bool = key(
         True,
         "as `subspace.nested`: true: a seed's A_d is the first d columns of one seed-determined A, so its subspaces "

@@ -19,6 +19,7 @@ from dof.config import (
 )
 from dof.engine.data import DATASET_SHAPES, TORCHVISION_FILES, check_available
 from dof.engine.models import build_model, count_parameters
+from dof.engine.subspace import SAID
 from dof.stages.jamming import n_parameters
 
 if TYPE_CHECKING:
@@ -102,17 +103,40 @@ def parameter_count(model: str, dataset: str) -> int:
     return count_parameters(build_model(model, input_shape, n_classes, seed=0))
 
 
-def check_dims(datasets: Iterable[str], models: Iterable[str], dims: Iterable[int], key: str = "subspace.dims") -> None:
-    """Refuse subspace dimensions larger than D of any configured (dataset, model), naming the key."""
+def parameter_tensors(model: str, dataset: str) -> int:
+    """m, the parameter tensors of `model` on `dataset`: the scales a SAID subspace counts in its d."""
+    input_shape, n_classes = DATASET_SHAPES[dataset]
+    return len(list(build_model(model, input_shape, n_classes, seed=0).parameters()))
+
+
+def check_dims(
+    datasets: Iterable[str],
+    models: Iterable[str],
+    dims: Iterable[int],
+    key: str = "subspace.dims",
+    projection: str = "dense",
+) -> None:
+    """Refuse subspace dimensions larger than D of any configured (dataset, model), naming the key; with SAID also
+    those not above m, the network's parameter tensors (d counts one scale per tensor and phi's d - m >= 1)."""
     dims = sorted(set(dims))
     for dataset in datasets:
         for model in models:
             n_params = parameter_count(model, dataset)
-            too_large = [d for d in dims if d > n_params]
+            n_scales = parameter_tensors(model, dataset) if projection == SAID else 0
+            too_large = [d for d in dims if d - n_scales > n_params]
             if too_large:
                 raise ValueError(
-                    f"config key {key}: {too_large} exceed D = {n_params}, the parameter count of "
-                    f"model {model!r} on dataset {dataset!r}; allowed values are 1 .. {n_params}"
+                    f"config key {key}: {too_large} exceed D = {n_params + n_scales}, the parameter count of "
+                    f"model {model!r} on dataset {dataset!r}"
+                    + (f" plus its {n_scales} SAID scales" if n_scales else "")
+                    + f"; allowed values are {n_scales + 1} .. {n_params + n_scales}"
+                )
+            too_small = [d for d in dims if d <= n_scales]
+            if too_small:
+                raise ValueError(
+                    f"config key {key}: {too_small} are too small for subspace.projection: said on model {model!r} "
+                    f"(dataset {dataset!r}): d counts one scale per parameter tensor (m = {n_scales}) plus phi's "
+                    f"d - m >= 1 coordinates; use d >= {n_scales + 1} or a plain projection such as fastfood"
                 )
 
 
@@ -216,12 +240,13 @@ def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
     """The whole config as dataclasses, after the checks the schema cannot make (errors name the key and the fix),
     with every null `seeds` resolved to its parent's (`inherit_seeds`)."""
     experiment = from_mapping(ExperimentConfig, config)
-    check_dims(experiment.datasets, experiment.models, experiment.subspace.dims)
+    projection = experiment.subspace.projection
+    check_dims(experiment.datasets, experiment.models, experiment.subspace.dims, projection=projection)
     check_refined_curves(experiment.thresholds)
     if experiment.lottery.enabled:
         check_lottery_dims(experiment.lottery)
     if experiment.goldilocks.enabled:
-        check_dims(experiment.datasets, experiment.models, experiment.goldilocks.dims, "goldilocks.dims")
+        check_dims(experiment.datasets, experiment.models, experiment.goldilocks.dims, "goldilocks.dims", projection)
     confinement = experiment.confinement
     largest_k = max([*confinement.ks, *(DATASET_SHAPES[dataset][1] for dataset in experiment.datasets)])
     if confinement.enabled and largest_k > confinement.lanczos_iterations:

@@ -32,9 +32,9 @@ def test_hessian_stage_sees_the_same_network_as_the_subspace_run_start(tiny_data
     """The bug this guards: the Hessian stage rebuilt ResNet20 without the checkpoint's BatchNorm statistics."""
     x, y = hessian_subset(tiny_data, 40, seed=0)
     subspace, _ = start_subspace(tiny_data, resnet_checkpoint, 4, "fastfood")
-    subspace.model.eval()
+    subspace.eval()
     with torch.no_grad():
-        start_loss = float(torch.nn.functional.cross_entropy(subspace.forward(x, torch.zeros(4)), y))
+        start_loss = float(torch.nn.functional.cross_entropy(subspace(x), y))
         model = restore_network(resnet_checkpoint, tiny_data)
         hessian_loss = float(hessian.loss_fn(model, x, y)(resnet_checkpoint["theta"]))
     assert hessian_loss == pytest.approx(start_loss, abs=1e-6)

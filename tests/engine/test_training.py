@@ -5,13 +5,16 @@ import pandas as pd
 import pytest
 import scipy.stats
 import torch
+from torch.nn import functional as F
 
+import dof
 from dof.analysis import records, thresholds
 from dof.config import BurnInConfig, SubspaceConfig
 from dof.engine.models import build_model
+from dof.engine.network import restore_network
 from dof.engine.projections import make_projection
 from dof.engine.seeding import run_seeds
-from dof.engine.subspace import AffineSubspace, load_flat_params
+from dof.engine.subspace import SubspaceModule, load_flat_params
 from dof.engine.training import (
     evaluate,
     guarded_steps,
@@ -88,17 +91,15 @@ def test_vmapped_batch_stops_only_the_diverging_run(tiny_data):
     config = BurnInConfig(batch_size=16)
     checkpoints = [burn_in_checkpoint(tiny_data, "conv2", seed=s, t0=2, config=config) for s in range(2)]
     seeds = [run_seeds(s, 8) for s in range(2)]
-    subspaces = [
-        AffineSubspace(
-            load_flat_params(build_model("conv2", tiny_data.input_shape, tiny_data.n_classes, 0), c["theta"]),
-            c["theta"],
-            make_projection("dense", c["n_params"], 8, sd["subspace_seed"]),
-        )
-        for c, sd in zip(checkpoints, seeds)
-    ]
+
+    def wrapped(c: dict, sd: dict) -> SubspaceModule:
+        model = load_flat_params(build_model("conv2", tiny_data.input_shape, tiny_data.n_classes, 0), c["theta"])
+        return SubspaceModule(model, 8, make_projection("dense", c["n_params"], 8, sd["subspace_seed"]))
+
+    subspaces = [wrapped(c, sd) for c, sd in zip(checkpoints, seeds)]
     subspaces[1].theta_start[0] = float("inf")  # run 1 diverges at its first step, run 0 must not notice
     results = train_subspaces_vmapped(subspaces, tiny_data, [1, 2], SubspaceConfig(batch_size=16, epochs=1))
-    alone = train_subspace(subspaces[0], tiny_data, 1, SubspaceConfig(batch_size=16, epochs=1))
+    alone = train_subspace(wrapped(checkpoints[0], seeds[0]), tiny_data, 1, SubspaceConfig(batch_size=16, epochs=1))
     assert results[1].status == "diverged" and results[1].steps == 0
     assert results[0].status == "ok" and results[0].steps == alone.steps
     assert abs(results[0].train_loss - alone.train_loss) < 1e-4
@@ -113,13 +114,12 @@ def test_resnet_subspace_starts_from_the_burn_in_batchnorm_statistics(tiny_data)
     checkpoint = burn_in_checkpoint(tiny_data, "resnet20", seed=0, t0=3, config=BurnInConfig(batch_size=16))
     assert checkpoint["buffers"] and all(torch.isfinite(b.float()).all() for b in checkpoint["buffers"].values())
     subspace, _ = start_subspace(tiny_data, checkpoint, 4, "fastfood")
-    subspace.model.eval()
-    phi = torch.zeros(4)
-    loss, acc = evaluate(lambda x: subspace.forward(x, phi), tiny_data.x_train, tiny_data.y_train)
+    subspace.eval()
+    loss, acc = evaluate(subspace, tiny_data.x_train, tiny_data.y_train)
     assert abs(loss - checkpoint["train_loss"]) < 1e-5 and acc == checkpoint["train_acc"]
     fresh = start_subspace(tiny_data, {**checkpoint, "buffers": {}}, 4, "fastfood")[0]
-    fresh.model.eval()
-    assert abs(evaluate(lambda x: fresh.forward(x, phi), tiny_data.x_train, tiny_data.y_train)[0] - loss) > 1e-3
+    fresh.eval()
+    assert abs(evaluate(fresh, tiny_data.x_train, tiny_data.y_train)[0] - loss) > 1e-3
 
 
 def success_counts(tiny_data, projection, lr, dims=(4, 16, 64), n_seeds=24, nested=True):
@@ -199,3 +199,46 @@ def test_a_stop_hook_ends_the_loop_before_its_update_with_its_status():
     assert outcome.status == "fitted" and outcome.steps == 1 and seen == [0, 1]
     assert w.detach().item() == 2.0
     assert guarded_steps(lambda _: w.sum(), optimizer, iter(lambda: torch.arange(1), None), 3).status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("model", "projection"), [("conv2", "dense"), ("conv2", "said"), ("resnet20", "fastfood")]
+)  # fmt: skip
+def test_a_plain_loop_through_the_public_wrapper_equals_the_stage_run_bit_for_bit(tiny_data, model, projection):
+    """One implementation: dof.SubspaceModule in a hand-written loop with torch's Adam gives the stage's numbers
+    exactly (resnet20: BatchNorm statistics updated in train mode, used in eval mode)."""
+    checkpoint = burn_in_checkpoint(tiny_data, model, seed=1, t0=2, config=BurnInConfig(batch_size=16))
+    config = SubspaceConfig(batch_size=16, epochs=2, projection=projection, said_base="dense")
+    row = run_subspaces(tiny_data, [checkpoint], 24, config, {}).iloc[0]
+
+    seeds = run_seeds(1, 24)
+    net = dof.SubspaceModule(
+        restore_network(checkpoint, tiny_data), 24, projection, seeds["subspace_seed"], said_base="dense"
+    )
+    optimizer = torch.optim.Adam(net.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), eps=config.eps)
+    batches = minibatches(len(tiny_data.y_train), config.batch_size, seeds["batch_seed"])
+    net.train()
+    for _ in range(2 * steps_per_epoch(len(tiny_data.y_train), config.batch_size)):
+        idx = next(batches)
+        optimizer.zero_grad()
+        F.cross_entropy(net(tiny_data.x_train[idx]), tiny_data.y_train[idx]).backward()
+        optimizer.step()
+    net.eval()
+    assert evaluate(net, tiny_data.x_train, tiny_data.y_train) == (row["train_loss"], row["train_acc"])
+    assert evaluate(net, tiny_data.x_test, tiny_data.y_test) == (row["test_loss"], row["test_acc"])
+    assert float(net.phi.detach().norm()) == row["phi_norm"]
+    assert row["status"] == "ok" and row["d"] == 24 and row["n_scales"] == net.n_scales
+
+
+def test_said_runs_record_the_grid_d_the_scales_and_the_base(tiny_data):
+    checkpoint = burn_in_checkpoint(tiny_data, "conv2", seed=0, t0=0, config=BurnInConfig(batch_size=16))
+    config = SubspaceConfig(batch_size=16, epochs=1, projection="said", said_base="fastfood")
+    rows = pd.concat([run_subspaces(tiny_data, [checkpoint], d, config, {}) for d in (16, 64)])
+    settings = rows["projection_settings"].map(json.loads)
+    assert rows["d"].tolist() == [16, 64] and rows["n_scales"].tolist() == [6, 6]  # conv2: 3 weights, 3 biases
+    assert rows["projection"].eq("said").all() and (rows["status"] == "ok").all()
+    assert [s["phi_dim"] for s in settings] == [10, 58] and {s["base"] for s in settings} == {"fastfood"}
+    plain = run_subspaces(tiny_data, [checkpoint], 16, SubspaceConfig(batch_size=16, epochs=1), {})
+    assert plain["n_scales"].tolist() == [0]
+    with pytest.raises(ValueError, match=r"conv2 network, subspace dimension d=6: .*choose d >= 7"):
+        run_subspaces(tiny_data, [checkpoint], 6, config, {})

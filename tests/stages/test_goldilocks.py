@@ -48,7 +48,7 @@ def test_section_record_is_the_runs_own_section(tiny_data, starts):
     record = goldilocks.section_record(tiny_data, start, 4, SUBSPACE, SETTINGS)
     affine, _ = start_subspace(tiny_data, start, 4, SUBSPACE.projection)
     x, y = hessian_subset(tiny_data, SETTINGS.n_examples, SETTINGS.subset_seed)
-    matvec = hessian.hvp_fn(affine.model, x, y, affine.theta_start)
+    matvec = hessian.hvp_fn(affine.network, x, y, affine.theta_start)
     directions = affine.projection(torch.eye(4))
     trace = sum(float(a.double() @ matvec(a.double())) for a in directions)
     assert record["section_trace"] == pytest.approx(trace, rel=1e-4, abs=1e-7)

@@ -1,5 +1,6 @@
 """The one training loop (mini-batches, a non-finite guard, progress lines) and the trainings built on it: burn-in
-and full-space training (SGD / Adam on every weight) and training of phi inside an affine subspace (Adam)."""
+and full-space training (SGD / Adam on every weight) and training of phi inside an affine subspace (Adam on the
+parameters of a SubspaceModule, the public wrapper)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tqdm import tqdm
 from dof.config import BaselineConfig, BurnInConfig, SubspaceConfig
 from dof.engine.data import Dataset
 from dof.engine.seeding import generator
-from dof.engine.subspace import AffineSubspace, flatten_params
+from dof.engine.subspace import SubspaceModule, flatten_params
 
 LOG = logging.getLogger("dof")
 
@@ -220,15 +221,16 @@ def adam(params: list[torch.Tensor], config: SubspaceConfig | BaselineConfig) ->
     return torch.optim.Adam(params, lr=config.lr, betas=(config.beta1, config.beta2), eps=config.eps)
 
 
-def _finish(subspace: AffineSubspace, phi: torch.Tensor, data: Dataset, status: str, steps: int) -> dict:
-    """Evaluate a trained phi on train and test; a non-finite phi or loss turns the run into 'diverged' (NaN)."""
-    subspace.model.eval()
-    phi = phi.detach()
-    if status == "ok" and not torch.isfinite(phi).all():
+def _finish(module: SubspaceModule, data: Dataset, status: str, steps: int) -> dict:
+    """Evaluate a trained subspace on train and test; a non-finite phi, scale or loss turns the run into 'diverged'
+    (NaN). phi_norm is the norm of phi (without SAID's scales)."""
+    module.eval()
+    trained = [p.detach() for p in module.parameters()]
+    if status == "ok" and not all(torch.isfinite(p).all() for p in trained):
         status = "diverged"
-    logits = subspace.logits_at(phi) if status == "ok" else None
+    logits = module.logits_at() if status == "ok" else None
     status, metrics = finite_metrics(logits, data, status)
-    phi_norm = float(phi.norm()) if status == "ok" else float("nan")
+    phi_norm = float(module.phi.detach().norm()) if status == "ok" else float("nan")
     return {"status": status, "steps": steps, **metrics, "phi_norm": phi_norm}
 
 
@@ -238,25 +240,25 @@ def subspace_steps(n_examples: int, config: SubspaceConfig | BaselineConfig) -> 
 
 
 def train_subspace(
-    subspace: AffineSubspace, data: Dataset, batch_seed: int, config: SubspaceConfig, label: str = "run"
+    module: SubspaceModule, data: Dataset, batch_seed: int, config: SubspaceConfig, label: str = "run"
 ) -> SubspaceResult:
-    """Train phi from 0 with Adam on mini-batches drawn from `batch_seed`, then evaluate train and test."""
+    """Train a subspace's parameters (phi, from 0, and SAID's scales) with Adam on mini-batches drawn from
+    `batch_seed`, then evaluate train and test."""
     start = time.perf_counter()
-    phi = torch.zeros(subspace.projection.dim, requires_grad=True, device=subspace.theta_start.device)
     n_steps = subspace_steps(len(data.y_train), config)
     x, y = data.x_train, data.y_train
 
     progress = Progress(label, steps_per_epoch(len(y), config.batch_size), n_steps)
 
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        logits = subspace.forward(x[idx], phi)
+        logits = module(x[idx])
         progress.observe(logits, y[idx])
         return F.cross_entropy(logits, y[idx])
 
-    subspace.model.train()
+    module.train()
     batches = minibatches(len(y), config.batch_size, batch_seed)
-    loop = guarded_steps(loss_of, adam([phi], config), batches, n_steps, progress=progress)
-    outcome = _finish(subspace, phi, data, loop.status, loop.steps)
+    loop = guarded_steps(loss_of, adam(list(module.parameters()), config), batches, n_steps, progress=progress)
+    outcome = _finish(module, data, loop.status, loop.steps)
     return SubspaceResult(**outcome, wall_time_s=time.perf_counter() - start)
 
 
@@ -267,24 +269,24 @@ def can_vmap(model: nn.Module) -> bool:
 
 
 def train_subspaces_vmapped(
-    subspaces: list[AffineSubspace], data: Dataset, batch_seeds: list[int], config: SubspaceConfig, label: str = "runs"
+    modules: list[SubspaceModule], data: Dataset, batch_seeds: list[int], config: SubspaceConfig, label: str = "runs"
 ) -> list[SubspaceResult]:
     """Train several subspaces of one architecture together: one torch.func.vmap forward and backward over their
-    stacked weights theta_b = theta_b,start + A_b phi_b, each run with its own A, start, batch order and Adam state.
+    stacked weights theta_b = module_b.theta() (the wrapper's own theta, so the same math), each run with its own
+    A, start, batch order and Adam state.
 
     The same runs as `train_subspace` one after another (equal up to float rounding of the batched kernels): Adam
     is elementwise per tensor, a run whose loss turns non-finite stops there ('diverged') while the others go on.
     On a GPU this fills the device with small networks; every run's wall_time_s is the batch's time / its size."""
-    if len(subspaces) != len(batch_seeds) or not subspaces:
-        raise ValueError(f"need one batch seed per subspace, got {len(subspaces)} subspaces, {len(batch_seeds)} seeds")
-    model, layout = subspaces[0].model, subspaces[0].layout
+    if len(modules) != len(batch_seeds) or not modules:
+        raise ValueError(f"need one batch seed per subspace, got {len(modules)} subspaces, {len(batch_seeds)} seeds")
+    model, layout = modules[0].network, modules[0].subspace.layout
     if not can_vmap(model):
         raise ValueError(f"{type(model).__name__} has buffers (BatchNorm): train its runs one after another")
-    if any(s.layout != layout for s in subspaces):
+    if any(m.subspace.layout != layout for m in modules):
         raise ValueError("subspaces trained together must share one architecture")
     start = time.perf_counter()
-    device = subspaces[0].theta_start.device
-    phis = [torch.zeros(s.projection.dim, requires_grad=True, device=device) for s in subspaces]
+    params = [list(m.parameters()) for m in modules]
     n_steps = subspace_steps(len(data.y_train), config)
     streams = [minibatches(len(data.y_train), config.batch_size, seed) for seed in batch_seeds]
 
@@ -292,13 +294,13 @@ def train_subspaces_vmapped(
         return functional_call(model, layout.unflatten(theta), (x,))
 
     batched_logits = torch.func.vmap(logits)
-    alive = [True] * len(subspaces)
-    done = [0] * len(subspaces)
+    alive = [True] * len(modules)
+    done = [0] * len(modules)
 
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
         """The summed loss of the runs still alive; a run whose own loss is non-finite stops here (NaN when all)."""
         nonlocal alive
-        thetas = torch.stack([s.theta(phi) for s, phi in zip(subspaces, phis)])
+        thetas = torch.stack([m.theta() for m in modules])
         out = batched_logits(thetas, data.x_train[idx])
         labels = data.y_train[idx]
         losses = F.cross_entropy(out.flatten(0, 1), labels.flatten(), reduction="none").view(labels.shape).mean(1)
@@ -308,21 +310,24 @@ def train_subspaces_vmapped(
         return losses[torch.tensor(alive, device=losses.device)].sum()
 
     def drop_stopped() -> None:
-        for phi, a in zip(phis, alive):
+        for own, a in zip(params, alive):
             if not a:
-                phi.grad = None  # a stopped run: Adam skips it
+                for p in own:
+                    p.grad = None  # a stopped run: Adam skips it
 
     def count(_: int) -> None:
         nonlocal done
         done = [n + a for n, a in zip(done, alive)]
 
-    model.train()
+    for m in modules:
+        m.train()
     batches = (torch.stack(indices) for indices in zip(*streams))
     progress = Progress(label, steps_per_epoch(len(data.y_train), config.batch_size), n_steps)
+    optimizer = adam([p for own in params for p in own], config)
     guarded_steps(
-        loss_of, adam(phis, config), batches, n_steps, after_backward=drop_stopped, after_step=count, progress=progress
+        loss_of, optimizer, batches, n_steps, after_backward=drop_stopped, after_step=count, progress=progress
     )
     statuses = ["ok" if a else "diverged" for a in alive]
-    outcomes = [_finish(s, phi, data, st, n) for s, phi, st, n in zip(subspaces, phis, statuses, done)]
-    wall = (time.perf_counter() - start) / len(subspaces)
+    outcomes = [_finish(m, data, st, n) for m, st, n in zip(modules, statuses, done)]
+    wall = (time.perf_counter() - start) / len(modules)
     return [SubspaceResult(**outcome, wall_time_s=wall) for outcome in outcomes]

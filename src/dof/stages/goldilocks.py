@@ -42,15 +42,17 @@ def section_record(
     device: str = "cpu",
 ) -> dict[str, Any]:
     """The curvature of the run's own random section at its start: M = A^T H A (A the run's projection, H the
-    Hessian of the mean cross-entropy on the Hessian subset at r theta_0) by d Hessian-vector products on `device`."""
+    Hessian of the mean cross-entropy on the Hessian subset at r theta_0) by d Hessian-vector products on `device`
+    (SAID: the d - m directions of phi)."""
     begin = time.perf_counter()
-    affine, _ = start_subspace(data, start, dim, subspace.projection, device, nested=subspace.nested)
+    affine, _ = start_subspace(data, start, dim, subspace.projection, device, subspace.nested, subspace.said_base)
     x, y = (t.to(device) for t in hessian_subset(data, int(settings.n_examples), int(settings.subset_seed)))
     theta = affine.theta_start
-    matvec = hessian.double_backward_hvp_fn(affine.model, x, y, theta)
+    matvec = hessian.double_backward_hvp_fn(affine.network, x, y, theta)
     with torch.no_grad():
-        directions = affine.projection(torch.eye(dim, device=theta.device))  # row i = column i of A
-        subset_loss = float(hessian.loss_fn(affine.model, x, y)(theta))
+        # row i = column i of A: phi's directions (SAID's scales move nothing at phi = 0)
+        directions = affine.projection(torch.eye(affine.projection.dim, device=theta.device))
+        subset_loss = float(hessian.loss_fn(affine.network, x, y)(theta))
     measures = section_curvature(section_hessian(matvec, directions))
     return {
         "seed": int(start["seed"]),

@@ -13,10 +13,9 @@ import pandas as pd
 import torch
 
 from dof.config import JammingConfig, as_dict
-from dof.engine.projections import make_projection
 from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.engine.seeding import derive_seed
-from dof.engine.subspace import AffineSubspace, flatten_params
+from dof.engine.subspace import SubspaceModule
 from dof.stages.jamming import (
     BinaryData,
     chunk_tasks,
@@ -92,13 +91,11 @@ def train_subspace_run(
         raise ValueError(f"jamming.subspace.dims: d = {d} exceeds the wide network's D = {n_params}")
     keep = slice(None) if sub.depth else slice(0, sub.width)
     x_train, x_test = task.x_train[:, keep], task.x_test[:, keep]
-    subspace = AffineSubspace(
-        model, flatten_params(model), make_projection(sub.projection, n_params, d, seeds["subspace_seed"], device)
-    )
-    phi = torch.zeros(d, requires_grad=True, device=device)  # the projection's float32; theta in the task's dtype
+    subspace = SubspaceModule(model, d, sub.projection, seeds["subspace_seed"])
+    phi = subspace.phi  # the projection's float32; theta in the task's dtype
 
     def margins(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return y * subspace.forward(x, phi).squeeze(-1)
+        return y * subspace(x).squeeze(-1)
 
     with torch.no_grad():
         start_train, start_test = margins(x_train, task.y_train), margins(x_test, task.y_test)
@@ -132,7 +129,7 @@ def train_subspace_run(
         start_point,
         d,
         seeds,
-        {**subspace.projection.describe(), "nested": sub.nested},
+        {**subspace.describe(), "nested": sub.nested},
         outcome,
         {"jamming": as_dict(config)},
         device,

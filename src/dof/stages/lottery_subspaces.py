@@ -19,7 +19,7 @@ from dof.engine.data import Dataset
 from dof.engine.network import restore_network
 from dof.engine.projections import make_projection
 from dof.engine.seeding import derive_seed, run_seeds
-from dof.engine.subspace import AffineSubspace, flatten_params
+from dof.engine.subspace import SubspaceModule, flatten_params
 from dof.engine.training import evaluate_split, full_space_loop, train_subspace
 from dof.stages.record import run_record
 
@@ -138,7 +138,7 @@ def run_lottery_subspaces(
         model = restore_network(artifact, data, device, theta_key="theta_start")
         n_params = int(artifact["n_params"])
         projection = make_projection("lottery", n_params, dim, seeds["subspace_seed"], device, basis=artifact["basis"])
-        subspace = AffineSubspace(model, artifact["theta_start"].to(device), projection)
+        subspace = SubspaceModule(model, dim, projection)  # the network's weights are theta_start
         result = train_subspace(subspace, data, seeds["batch_seed"], config, label=f"lottery d={dim} seed {seed}")
         start = {
             "model": artifact["model"],

@@ -32,14 +32,16 @@ def run_record(
     **extra: Any,
 ) -> dict[str, Any]:
     """One record: the dataset (or its name), the start point (`model`, `n_params`, `seed`, `t0` and its `train_acc` /
-    `test_acc`), d, the recorded seeds, the projection (`kind` and its settings), the outcome (status, steps, metrics,
-    phi_norm, wall_time_s), provenance, the hash of the run's settings and `extra` columns."""
+    `test_acc`), d, how many of d are SAID scales (`n_scales`, 0 for other projections), the recorded seeds, the
+    projection (`kind` and its settings), the outcome (status, steps, metrics, phi_norm, wall_time_s), provenance, the
+    hash of the run's settings and `extra` columns."""
     return {
         "dataset": data if isinstance(data, str) else data.name,
         "model": start["model"],
         "n_params": int(start["n_params"]),
         "t0": int(start["t0"]),
         "d": int(d),
+        "n_scales": int(projection.get("n_scales", 0)),
         "seed": int(start["seed"]),
         **seeds,
         "projection": projection["kind"],

@@ -13,9 +13,8 @@ import pandas as pd
 from dof.config import SubspaceConfig
 from dof.engine.data import Dataset
 from dof.engine.network import restore_network
-from dof.engine.projections import make_projection
 from dof.engine.seeding import run_seeds
-from dof.engine.subspace import AffineSubspace, ParamLayout
+from dof.engine.subspace import SAID, ParamLayout, SubspaceModule
 from dof.engine.training import can_vmap, train_subspace, train_subspaces_vmapped
 from dof.stages.record import METRICS, run_record
 
@@ -29,16 +28,23 @@ def start_subspace(
     projection: str,
     device: str = "cpu",
     nested: bool = True,
-) -> tuple[AffineSubspace, dict[str, int]]:
-    """The affine subspace of dimension `dim` through a checkpoint's network (weights and BatchNorm statistics),
-    with the run's seeds (nested: A_d is the first d columns of the seed's one A)."""
+    said_base: str = "fastfood",
+) -> tuple[SubspaceModule, dict[str, int]]:
+    """The affine subspace of dimension `dim` through a checkpoint's network (weights and BatchNorm statistics), as
+    the public wrapper SubspaceModule, with the run's seeds (nested: A_d is the first d columns of the seed's one A;
+    SAID: d counts phi and one scale per parameter tensor)."""
     seeds = run_seeds(int(checkpoint["seed"]), dim, nested)
     model = restore_network(checkpoint, data, device)
-    n_params = ParamLayout.of(model).n_params
-    if dim > n_params:
-        raise ValueError(f"subspace dimension d={dim} exceeds the {checkpoint['model']} network's D={n_params}")
-    matrix = make_projection(projection, n_params, dim, seeds["subspace_seed"], device)
-    return AffineSubspace(model, checkpoint["theta"].to(device), matrix), seeds
+    try:
+        module = SubspaceModule(model, dim, projection, seeds["subspace_seed"], said_base=said_base)
+    except ValueError as error:
+        raise ValueError(f"{checkpoint['model']} network, subspace dimension d={dim}: {error}") from error
+    return module, seeds
+
+
+def n_scales_of(data: Dataset, checkpoint: Mapping[str, Any]) -> int:
+    """How many scales a SAID subspace through this checkpoint's network counts: its parameter tensors."""
+    return len(ParamLayout.of(restore_network(checkpoint, data), trainable_only=True).names)
 
 
 def method_of(t0: int) -> str:
@@ -84,19 +90,22 @@ def run_subspaces(
             seeds = run_seeds(int(checkpoint["seed"]), dim, config.nested)
             projection = {"kind": config.projection, "n_params": int(checkpoint["n_params"]), "dim": dim}
             projection["nested"] = config.nested
+            if config.projection == SAID:
+                projection["n_scales"] = n_scales_of(data, checkpoint)
             outcome, columns = not_trained(checkpoint), extra(checkpoint, 1)
             rows.append(run_record(data, checkpoint, dim, seeds, projection, outcome, run_config, device, **columns))
     step = max(1, int(config.vmap_runs))
     for first in range(0, len(trainable), step):
         group = trainable[first : first + step]
         started = [
-            start_subspace(data, checkpoint, dim, config.projection, device, config.nested) for checkpoint in group
+            start_subspace(data, checkpoint, dim, config.projection, device, config.nested, config.said_base)
+            for checkpoint in group
         ]
         subspaces = [subspace for subspace, _ in started]
         batch_seeds = [seeds["batch_seed"] for _, seeds in started]
         label = f"d={dim} t0={group[0]['t0']} seeds {[int(c['seed']) for c in group]}"
         LOG.info("runs %d-%d of %d start: %s", first + 1, first + len(group), len(trainable), label)
-        together = len(group) > 1 and can_vmap(subspaces[0].model)
+        together = len(group) > 1 and can_vmap(subspaces[0].network)
         if together:
             results = train_subspaces_vmapped(subspaces, data, batch_seeds, config, label=label)
         else:
@@ -106,7 +115,7 @@ def run_subspaces(
             ]
         for checkpoint, (subspace, seeds), result in zip(group, started, results):
             outcome = dataclasses.asdict(result)
-            projection = {**subspace.projection.describe(), "nested": config.nested}
+            projection = {**subspace.describe(), "nested": config.nested}
             columns = extra(checkpoint, len(group) if together else 1)
             rows.append(run_record(data, checkpoint, dim, seeds, projection, outcome, run_config, device, **columns))
             LOG.info(
