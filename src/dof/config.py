@@ -1019,16 +1019,17 @@ def hyperparameters(cls: type, mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in mapping.items() if key not in grid}
 
 
+def plain(value: Any) -> Any:
+    """A value as YAML and JSON hold it: tuples as lists, mappings as dicts."""
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def as_dict(config: Any) -> dict[str, Any]:
     """A config dataclass as plain JSON-able data (tuples as lists), e.g. for a table's metadata."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, tuple | list):
-            return [plain(v) for v in value]
-        if isinstance(value, Mapping):
-            return {k: plain(v) for k, v in value.items()}
-        return value
-
     return plain(dataclasses.asdict(config))
 
 

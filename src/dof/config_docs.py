@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from dof.config import ExperimentConfig
+from dof.config import ExperimentConfig, plain
 
 SCHEMA_PATH = Path("workflow/schemas/config.schema.yaml")
 README_PATH = Path("config/README.md")
@@ -42,15 +42,6 @@ RULE_ORDER = (
 )
 SCALAR_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 PLURALS = {"integer": "integers", "number": "numbers", "string": "strings", "boolean": "booleans"}
-
-
-def plain(value: Any) -> Any:
-    """A default as YAML holds it: tuples as lists, mappings as dicts."""
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
-    return value
 
 
 def _typed(hint: Any) -> dict[str, Any]:
