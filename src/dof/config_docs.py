@@ -39,6 +39,7 @@ RULE_ORDER = (
     "uniqueItems",
     "items",
     "additionalProperties",
+    "anyOf",
 )
 SCALAR_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 PLURALS = {"integer": "integers", "number": "numbers", "string": "strings", "boolean": "booleans"}
@@ -57,8 +58,10 @@ def _typed(hint: Any) -> dict[str, Any]:
     """The JSON-schema type of an annotation: a tuple's items and a mapping's values typed too, `X | None` nullable."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
-        (inner,) = [arg for arg in args if arg is not type(None)]
-        typed = _typed(inner)
+        inner = [arg for arg in args if arg is not type(None)]
+        if len(inner) > 1:  # a name or a block: one branch each (the rules' anyOf gives their details)
+            return {"anyOf": [_typed(arg) for arg in inner]}
+        typed = _typed(inner[0])
         return {**typed, "type": [typed["type"], "null"]}
     if origin is tuple:
         return {"type": "array", "items": _typed(args[0])}
@@ -69,8 +72,19 @@ def _typed(hint: Any) -> dict[str, Any]:
     return {"type": SCALAR_TYPES[hint]}
 
 
+def _branch(typed: Mapping[str, Any], rules: Any) -> dict[str, Any]:
+    """One branch of an anyOf: a block's schema for a dataclass, else the typed branch with its rules."""
+    if isinstance(rules, type) and dataclasses.is_dataclass(rules):
+        return {"type": "object", "additionalProperties": False, **block_schema(rules)}
+    return _ordered(typed, rules)
+
+
 def _ordered(typed: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
-    """`typed` with `rules` merged in, keys in the schema's usual order (type first, then RULE_ORDER)."""
+    """`typed` with `rules` merged in, keys in the schema's usual order (type first, then RULE_ORDER); an anyOf's
+    branches merged pairwise (`_branch`)."""
+    if "anyOf" in rules:
+        branches = [_branch(t, r) for t, r in zip(typed["anyOf"], rules["anyOf"])]
+        typed, rules = {k: v for k, v in typed.items() if k != "anyOf"}, {**rules, "anyOf": branches}
     merged = {**typed, **rules}
     unknown = set(merged) - {"type", *RULE_ORDER}
     if unknown:
@@ -194,7 +208,9 @@ def _bounds(prop: Mapping[str, Any]) -> str:
 
 
 def _kind(prop: Mapping[str, Any]) -> str:
-    """The type of a key, "null" aside."""
+    """The type of a key, "null" aside ("choice" for an anyOf)."""
+    if "anyOf" in prop:
+        return "choice"
     kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
     return next(kind for kind in kinds if kind != "null")
 
@@ -217,13 +233,19 @@ def _scalar(prop: Mapping[str, Any], plural: bool = False) -> str:
 def allowed(prop: Mapping[str, Any], note: str | None = None) -> str:
     """The README's "allowed" of a key, from its schema (plus a `note` on what check_grid refuses)."""
     kind = _kind(prop)
-    if kind == "object":
-        text = "block" if "properties" in prop else "mapping of numbers"
+    if kind == "choice":
+        text = " or ".join(f"a {t}" if t == "block" else t for t in map(allowed, prop["anyOf"]))
+    elif kind == "object":
+        numbers = isinstance(prop.get("additionalProperties"), Mapping)
+        text = "block" if "properties" in prop else "mapping of numbers" if numbers else "mapping"
     elif kind == "array":
         items = prop["items"]
         at_least = f"at least {prop['minItems']}" if "minItems" in prop else ""
         distinct = "distinct" if prop.get("uniqueItems") else ""
-        if items["type"] == "object":
+        if "anyOf" in items:
+            prefix = ", ".join(filter(None, [distinct, at_least]))
+            text = f"{prefix}, each {allowed(items)}" if prefix else f"each {allowed(items)}"
+        elif items["type"] == "object":
             text = ", ".join(filter(None, ["list of blocks", at_least]))
         elif "enum" in items:
             prefix = ", ".join(filter(None, [distinct, at_least])) + ("," if at_least else "")
@@ -232,7 +254,7 @@ def allowed(prop: Mapping[str, Any], note: str | None = None) -> str:
             text = ", ".join(filter(None, [" ".join(filter(None, [distinct, _scalar(items, plural=True)])), at_least]))
     else:
         text = _scalar(prop)
-    if isinstance(prop["type"], list):
+    if isinstance(prop.get("type"), list):
         text = f"null or {text}"
     return f"{text}; {note}" if note else text
 
@@ -257,9 +279,19 @@ def _rows(cls: type, props: Mapping[str, Any], prefix: str) -> Iterator[str]:
         yield "| " + " | ".join(_cell(cell) for cell in cells) + " |"
         if dataclasses.is_dataclass(hints[field.name]):
             yield from _rows(hints[field.name], prop, f"{path}.")
+        yield from _choice_rows(meta["rules"].get("anyOf"), prop, f"{path}.")
         items = meta["rules"].get("items")
         if isinstance(items, type) and dataclasses.is_dataclass(items):
             yield from _rows(items, prop["items"], f"{path}[].")
+        elif isinstance(items, Mapping):
+            yield from _choice_rows(items.get("anyOf"), prop["items"], f"{path}[].")
+
+
+def _choice_rows(choices: Any, prop: Mapping[str, Any], prefix: str) -> Iterator[str]:
+    """The rows of the block branch of an anyOf (a name or a block), under `prefix`."""
+    for index, choice in enumerate(choices or ()):
+        if isinstance(choice, type) and dataclasses.is_dataclass(choice):
+            yield from _rows(choice, prop["anyOf"][index], prefix)
 
 
 def tables() -> dict[str, str]:

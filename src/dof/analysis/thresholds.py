@@ -9,10 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from dof.config import INIT
 from dof.theory.crossing import first_crossing
 
-GROUP = ["dataset", "model", "n_params", "method", "t0"]
-"""A curve of P_s over d: one method (random, burn_in, lottery_subspace, lottery_ticket, ...) at one burn-in t0."""
+GROUP = ["dataset", "model", "n_params", "start", "method", "t0"]
+"""A curve of P_s over d: one method (random, burn_in, lottery_subspace, lottery_ticket, ...) from one start (init,
+the seeded initialisation, or a checkpoint's name) at one burn-in t0."""
 
 NO_START_METHODS = ("lottery_ticket", "lottery_ticket_one_shot", "supermask")
 """Pruned and masked networks: their d = 0 would keep no weight, so theta_0's accuracy is no point of their curve."""
@@ -26,7 +28,10 @@ FIT_STATUS = ("ok", "outside_grid", "not_identified", "separated", "not_increasi
 
 
 def with_method(runs: pd.DataFrame) -> pd.DataFrame:
-    """`runs` with a `method` column; tables without one hold random subspaces: 'random' at t0 = 0, else 'burn_in'."""
+    """`runs` with a `method` and a `start` column; tables without a method hold random subspaces: 'random' at
+    t0 = 0, else 'burn_in'; tables without a start start from init (the seeded initialisation)."""
+    if "start" not in runs.columns:
+        runs = runs.assign(start=INIT)
     if "method" in runs.columns:
         return runs
     return runs.assign(method=np.where(runs["t0"].to_numpy() == 0, "random", "burn_in"))
