@@ -1191,6 +1191,21 @@ def as_dict(config: Any) -> dict[str, Any]:
     return plain(dataclasses.asdict(config))
 
 
+def model_option(experiment: ExperimentConfig, name: str) -> str | dict[str, Any]:
+    """What a job builds model `name` from: a built-in's name, or a plug-in's spec (factory, kwargs, init) with the
+    folders its module is searched in (`plugin_path`)."""
+    spec = experiment.model_spec(name)
+    return name if spec is None else {**as_dict(spec), "plugin_path": list(experiment.plugin_path)}
+
+
+def plugin_data_option(experiment: ExperimentConfig, name: str) -> dict[str, Any] | None:
+    """The loader options of plug-in dataset `name` (loader, kwargs, plugin_path), None for a built-in."""
+    spec = experiment.dataset_spec(name)
+    if spec is None:
+        return None
+    return {"loader": spec.loader, "kwargs": dict(spec.kwargs), "plugin_path": list(experiment.plugin_path)}
+
+
 def inherit_seeds(experiment: ExperimentConfig) -> ExperimentConfig:
     """A copy with every null `seeds` replaced by its parent's: lottery and goldilocks take `subspace.seeds`,
     jamming.subspace takes `jamming.seeds` (null means inherit; an explicit list is never empty)."""

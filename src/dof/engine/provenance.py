@@ -8,12 +8,14 @@ import functools
 import hashlib
 import json
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import torch
 
 import dof
+from dof.engine.plugins import module_file
 
 
 def config_hash(config: dict[str, Any]) -> str:
@@ -150,7 +152,12 @@ def plugin_root(module_file: Path, module: str) -> Path:
     return module_file.parents[depth - 1] if depth else module_file
 
 
-def plugin_fingerprint(module_file: Path, module: str) -> str:
-    """The code fingerprint of a plug-in module: its syntax and that of the modules of its own package and of `dof`
-    it imports, without comments or docstrings (a comment edit changes nothing)."""
-    return code_fingerprint(module_file, plugin_roots=(plugin_root(module_file, module),))
+def plugin_fingerprint(import_path: str, search: Iterable[str] = ()) -> str:
+    """The code fingerprint of the module of a plug-in's import path (package.module:callable, found with the
+    `search` folders first): its syntax and that of the modules of its own package and of `dof` it imports, without
+    comments or docstrings (a comment edit changes nothing)."""
+    module = import_path.partition(":")[0]
+    path = module_file(import_path, search)
+    if path is None or path.suffix != ".py":
+        return f"untracked:{import_path}"  # no Python source to read (e.g. an extension module)
+    return code_fingerprint(path, plugin_roots=(plugin_root(path, module),))
