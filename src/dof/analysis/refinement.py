@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dof.analysis.thresholds import GROUP, grid_below, success_table
+from dof.analysis.thresholds import GROUP, grid_below, success_table, with_method, with_start
 from dof.theory.crossing import first_crossing
 
 LEVELS = ("one_minus_delta", "half")
@@ -69,7 +69,7 @@ def chosen_curves(success: pd.DataFrame, metrics: Sequence[str] = (), epsilons: 
 
 def curves(success: pd.DataFrame) -> Iterator[tuple[dict, np.ndarray, np.ndarray]]:
     """(key, d ascending, P_s) of every (group, metric, epsilon) curve of a success table."""
-    for key, cell in success.groupby([*GROUP, "metric", "epsilon"], sort=True):
+    for key, cell in with_start(success).groupby([*GROUP, "metric", "epsilon"], sort=True):
         cell = cell.sort_values("d")
         yield dict(zip([*GROUP, "metric", "epsilon"], key)), cell["d"].to_numpy(), cell["p_success"].to_numpy()
 
@@ -151,6 +151,7 @@ def replay_refinement(
     """The runs a refinement of the grid `dims` would have, replayed on the finished runs of a grid holding every
     d it can add (nested seeds make a run the same whichever grid asked for it); `thresholds` gives the success
     criteria (metrics, epsilons, delta, confidence) and, under `refine`, the refined curves (metrics, epsilons)."""
+    runs = with_method(runs)
     kept = runs[runs["d"].isin(set(dims))]
     refine = thresholds.get("refine", {})
     epsilons = refine.get("epsilons") or thresholds["epsilons"]

@@ -27,11 +27,15 @@ FIT_STATUS = ("ok", "outside_grid", "not_identified", "separated", "not_increasi
 """thresholds.parquet `fit_status`: see fit_transition."""
 
 
+def with_start(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with a `start` column: tables without one start from init (the seeded initialisation)."""
+    return table if "start" in table.columns else table.assign(start=INIT)
+
+
 def with_method(runs: pd.DataFrame) -> pd.DataFrame:
-    """`runs` with a `method` and a `start` column; tables without a method hold random subspaces: 'random' at
-    t0 = 0, else 'burn_in'; tables without a start start from init (the seeded initialisation)."""
-    if "start" not in runs.columns:
-        runs = runs.assign(start=INIT)
+    """`runs` with a `method` and a `start` column (with_start); tables without a method hold random subspaces:
+    'random' at t0 = 0, else 'burn_in'."""
+    runs = with_start(runs)
     if "method" in runs.columns:
         return runs
     return runs.assign(method=np.where(runs["t0"].to_numpy() == 0, "random", "burn_in"))
@@ -111,6 +115,7 @@ def threshold_table(
     succeeds (5 seeds, delta = 0.1: success needs 5 of 5) every resample keeps it, so the resampled d* can only fall
     and d_star_hi == d_star: that band is one-sided; d_star_fit_lo / _hi are the two-sided interval."""
     rng = np.random.default_rng(seed)
+    success = with_start(success)
     level = 1.0 - delta
     quantiles = [(1 - confidence) / 2, (1 + confidence) / 2]
     rows = []
