@@ -1,6 +1,7 @@
 # Shared by every stage: the validated config, the results folder, wildcard constraints, grids and seed chunks,
 # dataset options, job settings. A stage's own input functions (its grid among them) live beside
 # its rules; other rules' outputs are referred to as rules.X.output.
+import posixpath
 import re
 from collections import namedtuple
 from pathlib import Path
@@ -50,15 +51,19 @@ def chunk_names(seeds, size):
     return ["-".join(map(str, seeds[i : i + size])) for i in range(0, len(seeds), size)]
 
 
+START_FOLDER = "start_"
+"""The folder name's prefix of a checkpoint start, inside the model's folder."""
+
+
 def start_segment(start):
-    """The path segment of a start: none for init (the seeded initialisation; paths as without starts), else
-    `/start_<name>` after the model's folder. The `start` wildcard holds the segment."""
-    return "" if start == INIT else f"/start_{start}"
+    """The path segment of a start: none for init (the seeded initialisation; paths as without starts), else the
+    folder `start_<name>` inside the model's. The `start` wildcard holds the segment."""
+    return "" if start == INIT else posixpath.sep + START_FOLDER + start
 
 
 def start_of(wildcards):
     """The start (the `start` column) of the path in the wildcards: init, or a checkpoint start's name."""
-    return wildcards.start.removeprefix("/start_") or INIT
+    return wildcards.start.partition(START_FOLDER)[2] or INIT
 
 
 PATH_SEGMENTS = {"start": start_segment}
