@@ -69,7 +69,7 @@ def tabular_project(tmp_path_factory) -> tuple[Path, str]:
     config = shrunk(yaml.safe_load((workdir / "examples" / "tabular.yaml").read_text()))
     config["models"].append({"name": "tiny", "factory": "mynets:Tiny", "init": "own"})
     path = save(workdir, "tabular_test.yaml", config)
-    snakemake(workdir, "--configfile", path, "results/tabular/thresholds.parquet")
+    snakemake(workdir, "results/tabular/thresholds.parquet", "--configfile", path)
     return workdir, path
 
 
@@ -90,12 +90,11 @@ def test_the_tabular_example_measures_d_star_of_plug_in_models(tabular_project):
 def test_editing_a_plug_in_reruns_its_jobs_only_and_a_comment_nothing(tabular_project):
     workdir, path = tabular_project
     target = "results/tabular/thresholds.parquet"
-    assert "Nothing to be done" in snakemake(workdir, "-n", "--configfile", path, target).stdout
     module = workdir / "mynets.py"
     module.write_text(TINY.replace("class Tiny", "# reworded\nclass Tiny").replace("One hidden", "A single hidden"))
-    assert "Nothing to be done" in snakemake(workdir, "-n", "--configfile", path, target).stdout
+    assert "Nothing to be done" in snakemake(workdir, "-n", target, "--configfile", path).stdout
     module.write_text(TINY.replace("nn.ReLU()", "nn.Tanh()"))
-    dry = snakemake(workdir, "-n", "--configfile", path, target).stdout
+    dry = snakemake(workdir, "-n", target, "--configfile", path).stdout
     assert job_counts(dry)["burn_in"] == 1 and job_counts(dry)["train_subspaces"] == 2  # tiny's, not mlp's
     assert "model=tiny" in dry and "model=mlp" not in dry
     module.write_text(TINY)
@@ -111,7 +110,7 @@ BAD = {
         ["config key models[0] (model 'mlp')", "returned a str, not a torch.nn.Module", "fix the factory"],
     ),
     "labels": (
-        lambda c: c["datasets"][0].update(loader="mynets:bad_labels"),
+        lambda c: c["datasets"][0].update(loader="mynets:bad_labels", kwargs={}),
         ["config key datasets[0] (dataset 'cancer')", "y_train spans 0 .. 3, but n_classes = 2"],
     ),
     "checkpoint": (
@@ -151,7 +150,7 @@ def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(tmp_p
         entry["kwargs"]["n_train"] = 1500  # mnist5k's first 1,500 of the split: about 750 per task
     path = save(workdir, "transfer_test.yaml", config)
     targets = ["results/transfer/thresholds.parquet", "results/transfer/figures/fig3_thresholds_mnist5k_hi_conv2.png"]
-    snakemake(workdir, "--configfile", path, *targets)
+    snakemake(workdir, *targets, "--configfile", path)
     results = workdir / "results" / "transfer"
     runs = pd.read_parquet(results / "runs.parquet")
     checkpoint = results / "pretrain" / "digits04.pt"
@@ -170,5 +169,5 @@ def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(tmp_p
     }
     assert (results / "burn_in/mnist5k_hi/conv2/start_pretrained/t0_0/seeds_0-1.pt").is_file()
     torch.save(torch.load(checkpoint), checkpoint)  # a replaced checkpoint reruns what starts from it, and only that
-    dry = snakemake(workdir, "-n", "--configfile", path, *targets).stdout
+    dry = snakemake(workdir, "-n", *targets, "--configfile", path).stdout
     assert job_counts(dry)["burn_in"] == 2 and "start=/start_pretrained" in dry and "start=," not in dry
