@@ -171,7 +171,7 @@ def trajectory_confinement(
     points, status = trajectory_points(data, model, seed, steps, sgd)
     frames = []
     for point in points:
-        model = restore_network(point, data, device)
+        network = restore_network(point, data, device)
         where = {
             "dataset": data.name,
             "model": model_name(model),
@@ -181,5 +181,6 @@ def trajectory_confinement(
             "train_acc": float("nan"),
             "status": status,
         }
-        frames.append(_frame(confinement_rows(model, point["theta"].to(device), x, y, data.n_classes, settings), where))
+        rows = confinement_rows(network, point["theta"].to(device), x, y, data.n_classes, settings)
+        frames.append(_frame(rows, where))
     return pd.concat(frames, ignore_index=True)
