@@ -65,13 +65,22 @@ def _shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def meant_error(error: ValidationError) -> ValidationError:
+    """For an error inside a choice of a name or a block (anyOf), the error of the branch the value's type selects
+    (a mapping's keys, or a name's spelling), else the error itself."""
+    choice = error if error.validator == "anyOf" else error.parent
+    if choice is None or choice.validator != "anyOf" or not choice.context:
+        return error
+    kind = "object" if isinstance(choice.instance, dict) else "string"
+    branches = {i for i, branch in enumerate(choice.validator_value) if branch.get("type") == kind}
+    errors = [sub for sub in choice.context if sub.relative_schema_path[0] in branches]
+    return max(errors, key=lambda sub: len(sub.absolute_path)) if errors else error
+
+
 def validation_message(error: ValidationError) -> str:
     """A jsonschema error of the config in two lines: the key path, the bad value, what is allowed. For a name or a
     block (anyOf), the error of the branch the value was meant for: a mapping's keys, or a name's spelling."""
-    if error.validator == "anyOf" and error.context:
-        meant = [sub for sub in error.context if sub.validator != "type"]
-        if meant:
-            return validation_message(max(meant, key=lambda sub: len(sub.absolute_path)))
+    error = meant_error(error)
     where = list(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = sorted(error.schema.get("properties", {}))
