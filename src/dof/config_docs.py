@@ -75,7 +75,7 @@ def _typed(hint: Any) -> dict[str, Any]:
 def _branch(typed: Mapping[str, Any], rules: Any) -> dict[str, Any]:
     """One branch of an anyOf: a block's schema for a dataclass, else the typed branch with its rules."""
     if isinstance(rules, type) and dataclasses.is_dataclass(rules):
-        return {"type": "object", "additionalProperties": False, **block_schema(rules)}
+        return item_schema(rules)
     return _ordered(typed, rules)
 
 
@@ -101,8 +101,21 @@ def _field_default(field: dataclasses.Field, instance: Any) -> Any:
     return field.default
 
 
-def block_schema(cls: type, instance: Any = None, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict:
-    """The properties and required keys of the block `cls`; defaults from `instance` (a nested block's default)."""
+def item_schema(cls: type) -> dict[str, Any]:
+    """The schema of a block that is a list's item or one choice of an anyOf: without defaults, which Snakemake's
+    default-filling validator would try to set on whatever value it checks against the block (a string, too);
+    dof.config.from_mapping fills them in."""
+    return {"type": "object", "additionalProperties": False, **block_schema(cls, defaults=False)}
+
+
+def block_schema(
+    cls: type,
+    instance: Any = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    defaults: bool = True,
+) -> dict:
+    """The properties and required keys of the block `cls`; defaults from `instance` (a nested block's default),
+    none with `defaults` off (item_schema)."""
     hints = typing.get_type_hints(cls)
     properties, required = {}, []
     for field in dataclasses.fields(cls):
@@ -118,11 +131,11 @@ def block_schema(cls: type, instance: Any = None, overrides: Mapping[str, Mappin
             typed = _typed(hints[field.name])
             items = rules.get("items")
             if isinstance(items, type) and dataclasses.is_dataclass(items):
-                rules["items"] = {"type": "object", "additionalProperties": False, **block_schema(items)}
+                rules["items"] = item_schema(items)
             elif items is not None:
                 rules["items"] = _ordered(typed["items"], items)
             prop = _ordered(typed, rules)
-            if not meta["required"]:
+            if not meta["required"] and defaults:
                 prop["default"] = plain(default)
             if meta["doc"]:
                 prop["description"] = meta["doc"]
@@ -273,8 +286,8 @@ def _rows(cls: type, props: Mapping[str, Any], prefix: str) -> Iterator[str]:
             default = meta["shown"]
         elif field.name in required:
             default = "required"
-        else:
-            default = f"`{shown(prop['default'])}`"
+        else:  # an item's block has no defaults in the schema (item_schema): its field's own
+            default = f"`{shown(prop['default'] if 'default' in prop else plain(_field_default(field, None)))}`"
         cells = [f"`{path}`", default, allowed(prop, meta["note"]), meta["doc"]]
         yield "| " + " | ".join(_cell(cell) for cell in cells) + " |"
         if dataclasses.is_dataclass(hints[field.name]):
