@@ -45,12 +45,12 @@ bench: install
 	$(BIN)/python benchmarks/throughput.py
 
 lint: install
-	$(BIN)/ruff check src tests workflow/scripts
+	$(BIN)/ruff check src tests workflow/scripts examples
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
 
 format: install
-	$(BIN)/ruff format src tests workflow/scripts
+	$(BIN)/ruff format src tests workflow/scripts examples
 	$(BIN)/snakefmt Snakefile workflow/rules
 
 # The config schema and config/README.md's key tables, written from the dataclasses of src/dof/config.py.

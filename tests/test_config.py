@@ -71,8 +71,9 @@ def test_the_config_names_are_the_registries_names():
 
 def test_schema_allows_exactly_the_registered_names():
     props = SCHEMA["properties"]
-    assert set(props["datasets"]["items"]["enum"]) == set(DATASETS)
-    assert set(props["models"]["items"]["enum"]) == set(MODELS)
+    assert set(props["datasets"]["items"]["anyOf"][0]["enum"]) == set(DATASETS)  # a built-in name, or a block
+    assert set(props["models"]["items"]["anyOf"][0]["enum"]) == set(MODELS)
+    assert props["models"]["items"]["anyOf"][1]["required"] == ["name", "factory"]
     assert set(props["subspace"]["properties"]["projection"]["enum"]) == set(SUBSPACE_KINDS)
     assert set(props["subspace"]["properties"]["said_base"]["enum"]) == set(RANDOM_PROJECTIONS)
     spectra = props["theory"]["properties"]["quadratic"]["properties"]["spectra"]["items"]

@@ -39,6 +39,12 @@ def schema_error(change) -> jsonschema.ValidationError:
         (lambda c: c["theory"]["quadratic"].update(n_subspaces="many"), ["theory.quadratic.n_subspaces", "integer"]),
         (lambda c: c.update(lottery={"tickets": {"keptfractions": [0.5]}}), ["lottery.tickets.keptfractions"]),
         (lambda c: c["subspace"].pop("dims"), ["subspace.dims missing"]),
+        (  # a block where a built-in name or a block may stand: the block's own error, not the names'
+            lambda c: c.update(datasets=[{"name": "w", "loadr": "a:b"}]),
+            ["unknown config key datasets[0].loadr", "did you mean datasets[0].loader?"],
+        ),
+        (lambda c: c.update(models=["conv2", {"name": "my-net", "factory": "a:b"}]), ["models[1].name", "'my-net'"]),
+        (lambda c: c.update(datasets=["mnist5kk"]), ["datasets[0]", "'mnist5kk'", "mnist5k, digits"]),
     ],
 )
 def test_message_names_key_value_and_what_is_allowed(change, expected):

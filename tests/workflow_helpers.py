@@ -14,7 +14,7 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 def copy_project(dest: Path) -> Path:
     """Copy what a user's checkout holds for running the workflow into `dest`."""
-    for name in ("Snakefile", "workflow", "config", "profiles", "envs"):
+    for name in ("Snakefile", "workflow", "config", "profiles", "envs", "examples"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, dest / name)

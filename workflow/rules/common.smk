@@ -1,12 +1,20 @@
 # Shared by every stage: the validated config, the results folder, wildcard constraints, grids and seed chunks,
 # dataset options, job settings. A stage's own input functions (its grid among them) live beside
 # its rules; other rules' outputs are referred to as rules.X.output.
+import posixpath
 import re
 from collections import namedtuple
 from pathlib import Path
 
-from dof.config import as_dict, hyperparameters
-from dof.engine.provenance import code_fingerprint
+from dof.config import (
+    INIT,
+    as_dict,
+    hyperparameters,
+    model_option,
+    name_of,
+    plugin_data_option,
+)
+from dof.engine.provenance import code_fingerprint, plugin_fingerprint
 from dof.validation import check_grid
 
 CFG = check_grid(config)
@@ -28,6 +36,8 @@ wildcard_constraints:
     n_train=r"\d+",
     seeds=r"\d+(-\d+)*",
     point=r"t0_\d+|solution",
+    start=r"(|/start_[A-Za-z0-9_]+)",
+    pretrain="[A-Za-z0-9_]+",
 
 
 Grid = namedtuple("Grid", ["columns", "seeds_per_job"], defaults=[1])
@@ -41,6 +51,25 @@ def chunk_names(seeds, size):
     return ["-".join(map(str, seeds[i : i + size])) for i in range(0, len(seeds), size)]
 
 
+START_FOLDER = "start_"
+"""The folder name's prefix of a checkpoint start, inside the model's folder."""
+
+
+def start_segment(start):
+    """The path segment of a start: none for init (the seeded initialisation; paths as without starts), else the
+    folder `start_<name>` inside the model's. The `start` wildcard holds the segment."""
+    return "" if start == INIT else posixpath.sep + START_FOLDER + start
+
+
+def start_of(wildcards):
+    """The start (the `start` column) of the path in the wildcards: init, or a checkpoint start's name."""
+    return wildcards.start.partition(START_FOLDER)[2] or INIT
+
+
+PATH_SEGMENTS = {"start": start_segment}
+"""Columns whose path segment (the wildcard's value) is not their value."""
+
+
 def grid_paths(template, grid, **fixed):
     """A path template expanded over a stage's grid, one path per cell and chunk of seeds; `fixed` pins columns
     (e.g. one cell's dataset). Columns that the template does not name are left out."""
@@ -50,7 +79,12 @@ def grid_paths(template, grid, **fixed):
         axes["seeds"] = chunk_names(axes.pop("seed"), grid.seeds_per_job)
     axes.update({column: [value] for column, value in fixed.items()})
     return expand(
-        template, **{name: values for name, values in axes.items() if name in names}
+        template,
+        **{
+            name: [PATH_SEGMENTS.get(name, str)(value) for value in values]
+            for name, values in axes.items()
+            if name in names
+        },
     )
 
 
@@ -72,12 +106,18 @@ SEED_CHUNK = {
 """The burn-in chunk name of every subspace seed, computed once for the input functions."""
 
 
-def burn_in_files(dataset, model, t0, seeds):
-    """The burn_in files holding the checkpoints theta_t0 of the given seeds (each file once): a seed's subspace
-    chunk, or the seed alone outside the subspace grid (e.g. a lottery-only seed)."""
+def burn_in_files(dataset, model, t0, seeds, start=INIT):
+    """The burn_in files holding the checkpoints theta_t0 of the given seeds (each file once), burnt in from `start`
+    (init unless given): a seed's subspace chunk, or the seed alone outside the subspace grid (e.g. a lottery-only
+    seed)."""
     chunks = dict.fromkeys(SEED_CHUNK.get(int(seed), str(seed)) for seed in seeds)
     return expand(
-        rules.burn_in.output[0], dataset=dataset, model=model, t0=t0, seeds=list(chunks)
+        rules.burn_in.output[0],
+        dataset=dataset,
+        model=model,
+        start=start_segment(start),
+        t0=t0,
+        seeds=list(chunks),
     )
 
 
@@ -92,12 +132,21 @@ def seed_burn_in_files(wildcards):
     ]
 
 
-def dataset_options(wildcards):
-    """Loader options of the dataset in the wildcards: its own block for the embedded sets, else root/download."""
+def data_options_of(dataset):
+    """Loader options of a dataset: a plug-in's loader, kwargs and plugin_path; its own block for the embedded sets;
+    else root/download."""
+    plugin = plugin_data_option(CFG, dataset)
+    if plugin is not None:
+        return plugin
     data = as_dict(CFG.data)
-    if wildcards.dataset in data:
-        return data[wildcards.dataset]
+    if dataset in data:
+        return data[dataset]
     return {"root": data["root"], "download": data["download"]}
+
+
+def dataset_options(wildcards):
+    """Loader options of the dataset in the wildcards (data_options_of)."""
+    return data_options_of(wildcards.dataset)
 
 
 def settings(block):
@@ -106,15 +155,67 @@ def settings(block):
     return hyperparameters(type(block), as_dict(block))
 
 
+def model_options(wildcards):
+    """What a job builds the model in the wildcards from: a built-in's name, or a plug-in's spec."""
+    return model_option(CFG, wildcards.model)
+
+
 def per_network(template, **axes):
     """A path template expanded over every configured dataset and model (and any further axes)."""
-    return expand(template, dataset=CFG.datasets, model=CFG.models, **axes)
+    return expand(template, dataset=CFG.dataset_names, model=CFG.model_names, **axes)
+
+
+def plugin_code():
+    """The code fingerprint of every plug-in by (wildcard, value): a plug-in dataset's loader module, a plug-in
+    model's factory module, and a pretrain item's model and data (their syntax and that of the modules of their
+    package and of dof they import, without comments and docstrings)."""
+    search, datasets = CFG.plugin_path, CFG.dataset_names
+    datasets += tuple(name_of(item.dataset) for item in CFG.pretrain)
+    code = {
+        ("dataset", name): plugin_fingerprint(CFG.dataset_spec(name).loader, search)
+        for name in datasets
+        if CFG.dataset_spec(name) is not None
+    }
+    code |= {
+        ("model", name): plugin_fingerprint(CFG.model_spec(name).factory, search)
+        for name in CFG.model_names
+        if CFG.model_spec(name) is not None
+    }
+    for item in CFG.pretrain:
+        parts = [
+            code.get(("dataset", name_of(item.dataset))),
+            code.get(("model", item.model)),
+        ]
+        if any(parts):
+            code[("pretrain", item.name)] = "+".join(filter(None, parts))
+    return code
+
+
+PLUGIN_CODE = plugin_code() if CFG.track_code else {}
+"""The fingerprints of the plug-ins' modules, computed once."""
 
 
 def code_of(script):
     """The fingerprint of the code a rule's script runs (its syntax and that of the `dof` modules it imports, without
-    comments and docstrings): as a param it reruns the rule's jobs when that code changes (`track_code`).
+    comments and docstrings): as a param it reruns the rule's jobs when that code changes (`track_code`). With
+    plug-ins, a function of the wildcards that adds the fingerprints of the plug-ins a job runs (its dataset, model
+    or pretrain item), so that editing a plug-in reruns its jobs only.
     """
     if not CFG.track_code:
         return "not tracked"
-    return code_fingerprint(Path(workflow.basedir) / "workflow" / "scripts" / script)
+    fingerprint = code_fingerprint(
+        Path(workflow.basedir) / "workflow" / "scripts" / script
+    )
+    if not PLUGIN_CODE:
+        return fingerprint
+
+    def with_plugins(wildcards):
+        keys = [
+            (name, getattr(wildcards, name, None))
+            for name in ("dataset", "model", "pretrain")
+        ]
+        return "+".join(
+            [fingerprint, *(PLUGIN_CODE[key] for key in keys if key in PLUGIN_CODE)]
+        )
+
+    return with_plugins

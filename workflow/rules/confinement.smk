@@ -38,6 +38,7 @@ rule confinement_trajectory:
     threads: 1
     params:
         data=dataset_options,
+        model=model_options,
         burn_in=settings(CFG.burn_in),
         confinement=settings(CFG.confinement),
         steps=list(CFG.confinement.trajectory_steps),

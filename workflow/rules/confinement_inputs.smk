@@ -6,7 +6,7 @@ def confinement_grid():
     """The confinement tables: (dataset, model, seed) from datasets, models and the first confinement.n_seeds of
     subspace.seeds, one seed to a job."""
     seeds = CFG.subspace.seeds[: CFG.confinement.n_seeds]
-    return Grid({"dataset": CFG.datasets, "model": CFG.models, "seed": seeds})
+    return Grid({"dataset": CFG.dataset_names, "model": CFG.model_names, "seed": seeds})
 
 
 def confinement_files():

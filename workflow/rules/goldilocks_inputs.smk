@@ -7,8 +7,8 @@ def goldilocks_grid():
     goldilocks.dims and goldilocks.seeds, goldilocks.seeds_per_job seeds to a job."""
     goldilocks = CFG.goldilocks
     columns = {
-        "dataset": CFG.datasets,
-        "model": CFG.models,
+        "dataset": CFG.dataset_names,
+        "model": CFG.model_names,
         "init_scale": [float(scale) for scale in goldilocks.init_scales],
         "d": goldilocks.dims,
         "seed": goldilocks.seeds,

@@ -4,7 +4,7 @@
 
 def lottery_grid(seeds_per_job, **columns):
     """A lottery method's jobs: (dataset, model, [columns], seed) from datasets, models and lottery.seeds."""
-    base = {"dataset": CFG.datasets, "model": CFG.models}
+    base = {"dataset": CFG.dataset_names, "model": CFG.model_names}
     return Grid({**base, **columns, "seed": CFG.lottery.seeds}, seeds_per_job)
 
 

@@ -1,4 +1,4 @@
-# Subspace runs: for one (dataset, model, t0, d), a chunk of seeds, each in its own random subspace; refinement
+# Subspace runs: for one (dataset, model, start, t0, d), a chunk of seeds, each in its own random subspace; refinement
 # rounds (checkpoints) that add d where P_s crosses a level; then all chunks into runs.parquet.
 
 
@@ -9,11 +9,11 @@ rule train_subspaces:
     input:
         checkpoints=chunk_burn_in_files,
     output:
-        f"{RESULTS}/runs/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.parquet",
+        f"{RESULTS}/runs/{{dataset}}/{{model}}{{start}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.parquet",
     log:
-        f"{RESULTS}/logs/train_subspaces/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.log",
+        f"{RESULTS}/logs/train_subspaces/{{dataset}}/{{model}}{{start}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_subspaces/{{dataset}}/{{model}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.tsv"
+        f"{RESULTS}/benchmarks/train_subspaces/{{dataset}}/{{model}}{{start}}/t0_{{t0}}/d_{{d}}/seeds_{{seeds}}.tsv"
     conda:
         ENV
     threads: 1

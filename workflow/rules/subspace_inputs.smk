@@ -7,42 +7,62 @@ from snakemake.logging import logger
 def chunk_burn_in_files(wildcards):
     """The burn-in file(s) a chunk of subspace runs starts from."""
     return burn_in_files(
-        wildcards.dataset, wildcards.model, wildcards.t0, chunk_seeds(wildcards)
+        wildcards.dataset,
+        wildcards.model,
+        wildcards.t0,
+        chunk_seeds(wildcards),
+        start_of(wildcards),
     )
 
 
-def subspace_grid():
-    """The subspace runs: (dataset, model, t0, d, seed) from datasets, models, burn_in.t0, subspace.dims and
-    subspace.seeds, subspace.seeds_per_job seeds to a job."""
-    columns = {
-        "dataset": CFG.datasets,
-        "model": CFG.models,
-        "t0": CFG.burn_in.t0,
-        "d": CFG.subspace.dims,
-        "seed": CFG.subspace.seeds,
-    }
-    return Grid(columns, CFG.subspace.seeds_per_job)
+def subspace_grids():
+    """The subspace runs: (dataset, model, start, t0, d, seed) from datasets, models, starts, burn_in.t0,
+    subspace.dims and subspace.seeds, subspace.seeds_per_job seeds to a job; one Grid per group of models with the
+    same starts (a checkpoint start belongs to one model), a single Grid when every model has the same.
+    """
+    groups = {}
+    for model in CFG.model_names:
+        groups.setdefault(CFG.starts_of(model), []).append(model)
+    return [
+        Grid(
+            {
+                "dataset": CFG.dataset_names,
+                "model": models,
+                "start": starts,
+                "t0": CFG.burn_in.t0,
+                "d": CFG.subspace.dims,
+                "seed": CFG.subspace.seeds,
+            },
+            CFG.subspace.seeds_per_job,
+        )
+        for starts, models in groups.items()
+    ]
 
 
 def cell_chunk_files(cells):
-    """The run-record chunks of (dataset, model, t0, d) cells, every seed chunk of each."""
+    """The run-record chunks of (dataset, model, start, t0, d) cells, every seed chunk of each."""
     template = rules.train_subspaces.output[0]
     return [
-        path for cell in cells for path in grid_paths(template, subspace_grid(), **cell)
+        path
+        for cell in cells
+        for grid in subspace_grids()
+        if cell["model"] in grid.columns["model"]
+        for path in grid_paths(template, grid, **cell)
     ]
 
 
 def configured_chunk_files():
     """The run-record chunks of the configured grid."""
-    return grid_paths(rules.train_subspaces.output[0], subspace_grid())
+    template = rules.train_subspaces.output[0]
+    return [path for grid in subspace_grids() for path in grid_paths(template, grid)]
 
 
 def refined_cells_so_far(rounds):
-    """The (dataset, model, t0, d) cells that refinement rounds 1..rounds added, read from each round's checkpoint
-    table (Snakemake runs the runs a round reads, then the round, then re-evaluates what depends on it).
+    """The (dataset, model, start, t0, d) cells that refinement rounds 1..rounds added, read from each round's
+    checkpoint table (Snakemake runs the runs a round reads, then the round, then re-evaluates what depends on it).
     """
     return [
-        {key: cell[key] for key in ("dataset", "model", "t0", "d")}
+        {key: cell[key] for key in ("dataset", "model", "start", "t0", "d")}
         for number in range(1, rounds + 1)
         for cell in pd.read_parquet(
             checkpoints.refine_grid.get(round=number).output[0]
@@ -98,5 +118,5 @@ def refinement_tables(wildcards):
 
 
 def expected_runs():
-    """The (dataset, model, t0, d, seed) grid that runs.parquet must hold exactly."""
-    return expected_rows(subspace_grid())
+    """The (dataset, model, start, t0, d, seed) grid that runs.parquet must hold exactly (the union of its parts)."""
+    return [expected_rows(grid) for grid in subspace_grids()]

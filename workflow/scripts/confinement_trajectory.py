@@ -13,7 +13,7 @@ wildcards, params = snakemake.wildcards, snakemake.params
 data = load_dataset(wildcards.dataset, **params.data)
 table = trajectory_confinement(
     data,
-    wildcards.model,
+    params.model,
     int(wildcards.seed),
     params.steps,
     from_mapping(BurnInConfig, params.burn_in, "burn_in"),

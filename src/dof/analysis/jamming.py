@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from dof.analysis.thresholds import fit_transition, success_table, threshold_table
+from dof.config import INIT
 from dof.tables import JAMMING_RUN_KEY
 
 CELL = ["dataset", "depth", "n_train"]
@@ -41,6 +42,7 @@ def threshold_view(runs: pd.DataFrame, size: str = "n_params", model: str = "dep
             "dataset": runs["dataset"],
             "model": runs[model],
             "n_params": runs["n_train"].astype(int),
+            "start": INIT,
             "method": "jamming",
             "t0": 0,
             "d": runs[size].astype(int),
@@ -53,7 +55,7 @@ def threshold_view(runs: pd.DataFrame, size: str = "n_params", model: str = "dep
 
 def _renamed(table: pd.DataFrame) -> pd.DataFrame:
     """A thresholds.py table with jamming names and without its constant columns."""
-    table = table.drop(columns=["method", "t0", "metric", "epsilon"], errors="ignore").rename(columns=RENAMED)
+    table = table.drop(columns=["start", "method", "t0", "metric", "epsilon"], errors="ignore").rename(columns=RENAMED)
     return table.astype({"depth": int, "n_train": int})
 
 
@@ -162,7 +164,8 @@ role of D (so d_star_over_p is d*/P)."""
 
 def _subspace_renamed(table: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """A thresholds.py table of subspace runs with their names, and the wide network's parameter count N_wide."""
-    table = table.drop(columns=["method", "t0", "metric", "epsilon"], errors="ignore").rename(columns=SUBSPACE_RENAMED)
+    constant = ["start", "method", "t0", "metric", "epsilon"]
+    table = table.drop(columns=constant, errors="ignore").rename(columns=SUBSPACE_RENAMED)
     wide = runs.groupby(["dataset", "model"], sort=True)["n_params"].first().rename("n_wide").reset_index()
     wide = wide.rename(columns={"model": "network"})  # one name for every dataset, N_wide per input size
     return table.astype({"n_train": int}).merge(wide, on=["dataset", "network"], how="left")

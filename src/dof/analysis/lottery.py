@@ -9,6 +9,7 @@ import pandas as pd
 
 from dof.analysis.records import check_complete
 from dof.analysis.thresholds import GROUP, with_method
+from dof.config import INIT
 from dof.theory.crossing import first_crossing
 
 METHODS = ("random", "burn_in", "lottery_subspace", "lottery_ticket", "lottery_ticket_one_shot", "supermask")
@@ -37,8 +38,10 @@ def aggregate_lottery(chunks: Sequence[pd.DataFrame], expected: dict[str, pd.Dat
 
 
 def combine_methods(runs: pd.DataFrame, lottery_runs: pd.DataFrame) -> pd.DataFrame:
-    """One long table of every method: random and burn-in subspace runs (runs.parquet) and the lottery rows."""
-    table = pd.concat([with_method(runs), lottery_runs], ignore_index=True)
+    """One long table of every method: random and burn-in subspace runs from the seeded initialisation (runs.parquet,
+    start init: the lottery methods start there too) and the lottery rows."""
+    runs = with_method(runs)
+    table = pd.concat([runs[runs["start"] == INIT], with_method(lottery_runs)], ignore_index=True)
     order = ["dataset", "model", "method", "t0", "d", "seed"]
     return table.sort_values(order, kind="stable").reset_index(drop=True)
 

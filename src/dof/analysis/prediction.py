@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dof.config import INIT
+
 
 def loss_levels(accuracy: np.ndarray, loss: np.ndarray, epsilons: Iterable[float]) -> np.ndarray:
     """The train loss at which accuracy epsilon is reached: a decreasing isotonic fit of loss on accuracy over the
@@ -120,6 +122,8 @@ def prediction_table(
     log2_ratio = log2(measured / predicted); both null where the grid never reached 1 - delta (d_star null,
     d_star_above_grid true)."""
     rows = []
+    if "start" in thresholds.columns:  # the spectra are those of the burn-in from the seeded initialisation
+        thresholds, runs = thresholds[thresholds["start"] == INIT], runs[runs["start"] == INIT]
     for (dataset, model, metric), measured in thresholds.groupby(["dataset", "model", "metric"], sort=True):
         here = spectra[(spectra["dataset"] == dataset) & (spectra["model"] == model)]
         pairs = loss_accuracy_pairs(runs[(runs["dataset"] == dataset) & (runs["model"] == model)], here, metric)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from dof.config import INIT
 from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.tables import SUBSPACE_RUN_KEY
 
@@ -29,19 +30,27 @@ RUN_COLUMNS = [
 """Columns every run record has (the README's runs.parquet schema); aggregation refuses tables without them."""
 
 
-def expected_grid(axes: Mapping[str, Sequence[object]]) -> pd.DataFrame:
-    """The full product of the grid axes as a table, one row per expected run."""
+Axes = Mapping[str, Sequence[object]]
+"""A grid's axes: each key column with its values (the grid is their product)."""
+
+
+def expected_grid(axes: Axes | Sequence[Axes]) -> pd.DataFrame:
+    """The full product of the grid axes as a table, one row per expected run; for a list of axes (a grid in parts,
+    e.g. models with different starts) the union of their products."""
+    if not isinstance(axes, Mapping):
+        return pd.concat([expected_grid(part) for part in axes], ignore_index=True)
     names = list(axes)
     return pd.DataFrame(list(itertools.product(*(axes[n] for n in names))), columns=names)
 
 
-def expected_runs(axes: Mapping[str, Sequence[object]], cells: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The runs a table must hold: the grid's product, plus every seed of each added (dataset, model, t0, d) cell
-    (refinement rounds)."""
+def expected_runs(axes: Axes | Sequence[Axes], cells: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The runs a table must hold: the grid's product (or the union of its parts'), plus every seed of each added
+    (dataset, model, start, t0, d) cell (refinement rounds; tables without a start column start from init)."""
     grid = expected_grid(axes)
     if cells is None or cells.empty:
         return grid
-    added = cells[["dataset", "model", "t0", "d"]].merge(pd.DataFrame({"seed": list(axes["seed"])}), how="cross")
+    cells = cells if "start" in cells.columns else cells.assign(start=INIT)
+    added = cells[[c for c in grid.columns if c != "seed"]].merge(grid[["seed"]].drop_duplicates(), how="cross")
     return pd.concat([grid, added[grid.columns]], ignore_index=True).drop_duplicates(ignore_index=True)
 
 

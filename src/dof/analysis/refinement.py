@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dof.analysis.thresholds import GROUP, grid_below, success_table
+from dof.analysis.thresholds import GROUP, grid_below, success_table, with_method, with_start
 from dof.theory.crossing import first_crossing
 
 LEVELS = ("one_minus_delta", "half")
 """The levels whose crossing a refinement brackets: 1 - delta (the paper's d*) and 1/2 (the transition's middle)."""
 
-CELL = ["dataset", "model", "t0", "d"]
-"""A refined cell: one new d of one (dataset, model, t0) curve; every configured seed runs there."""
+CELL = ["dataset", "model", "start", "t0", "d"]
+"""A refined cell: one new d of one (dataset, model, start, t0) curve; every configured seed runs there."""
 
 
 def level_value(level: str, delta: float) -> float:
@@ -69,7 +69,7 @@ def chosen_curves(success: pd.DataFrame, metrics: Sequence[str] = (), epsilons: 
 
 def curves(success: pd.DataFrame) -> Iterator[tuple[dict, np.ndarray, np.ndarray]]:
     """(key, d ascending, P_s) of every (group, metric, epsilon) curve of a success table."""
-    for key, cell in success.groupby([*GROUP, "metric", "epsilon"], sort=True):
+    for key, cell in with_start(success).groupby([*GROUP, "metric", "epsilon"], sort=True):
         cell = cell.sort_values("d")
         yield dict(zip([*GROUP, "metric", "epsilon"], key)), cell["d"].to_numpy(), cell["p_success"].to_numpy()
 
@@ -89,7 +89,7 @@ def brackets(success: pd.DataFrame, levels: Sequence[str], delta: float) -> pd.D
 def refined_cells(
     success: pd.DataFrame, levels: Sequence[str], delta: float, resolution: float, round_number: int
 ) -> pd.DataFrame:
-    """The new (dataset, model, t0, d) cells of one refinement round: the midpoints of the brackets wider than
+    """The new (dataset, model, start, t0, d) cells of one refinement round: the midpoints of the brackets wider than
     `resolution`, each with the brackets that asked for it (metric, epsilon, level, d_lo, d_hi)."""
     found = brackets(success, levels, delta)
     wide = [needs_split(lo, hi, resolution) for lo, hi in zip(found["d_lo"], found["d_hi"])]
@@ -151,6 +151,7 @@ def replay_refinement(
     """The runs a refinement of the grid `dims` would have, replayed on the finished runs of a grid holding every
     d it can add (nested seeds make a run the same whichever grid asked for it); `thresholds` gives the success
     criteria (metrics, epsilons, delta, confidence) and, under `refine`, the refined curves (metrics, epsilons)."""
+    runs = with_method(runs)
     kept = runs[runs["d"].isin(set(dims))]
     refine = thresholds.get("refine", {})
     epsilons = refine.get("epsilons") or thresholds["epsilons"]
@@ -165,14 +166,14 @@ def replay_refinement(
 
 
 def required_cells(reference: pd.DataFrame, dims: Sequence[int], levels: Sequence[str], delta: float) -> pd.DataFrame:
-    """The (dataset, model, t0, d) cells outside the grid `dims` that a refinement must add to resolve every curve of
-    the dense `reference` success table to one fine step: the reference's d at each level and the fine d below it.
-    Their count bounds from below what any refinement that runs every seed at the d it adds can cost."""
+    """The (dataset, model, start, t0, d) cells outside the grid `dims` that a refinement must add to resolve every
+    curve of the dense `reference` success table to one fine step: the reference's d at each level and the fine d
+    below it. Their count bounds from below what any refinement that runs every seed at the d it adds can cost."""
     found = brackets(reference, levels, delta)
     wanted = pd.concat(
         [
-            found[[*CELL[:3], "d_hi"]].rename(columns={"d_hi": "d"}),
-            found[[*CELL[:3], "d_lo"]].rename(columns={"d_lo": "d"}),
+            found[[*CELL[:-1], "d_hi"]].rename(columns={"d_hi": "d"}),
+            found[[*CELL[:-1], "d_lo"]].rename(columns={"d_lo": "d"}),
         ]
     )
     outside = wanted[~wanted["d"].isin([0, *(int(d) for d in dims)])]

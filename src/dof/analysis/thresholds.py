@@ -9,10 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from dof.config import INIT
 from dof.theory.crossing import first_crossing
 
-GROUP = ["dataset", "model", "n_params", "method", "t0"]
-"""A curve of P_s over d: one method (random, burn_in, lottery_subspace, lottery_ticket, ...) at one burn-in t0."""
+GROUP = ["dataset", "model", "n_params", "start", "method", "t0"]
+"""A curve of P_s over d: one method (random, burn_in, lottery_subspace, lottery_ticket, ...) from one start (init,
+the seeded initialisation, or a checkpoint's name) at one burn-in t0."""
 
 NO_START_METHODS = ("lottery_ticket", "lottery_ticket_one_shot", "supermask")
 """Pruned and masked networks: their d = 0 would keep no weight, so theta_0's accuracy is no point of their curve."""
@@ -25,8 +27,15 @@ FIT_STATUS = ("ok", "outside_grid", "not_identified", "separated", "not_increasi
 """thresholds.parquet `fit_status`: see fit_transition."""
 
 
+def with_start(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with a `start` column: tables without one start from init (the seeded initialisation)."""
+    return table if "start" in table.columns else table.assign(start=INIT)
+
+
 def with_method(runs: pd.DataFrame) -> pd.DataFrame:
-    """`runs` with a `method` column; tables without one hold random subspaces: 'random' at t0 = 0, else 'burn_in'."""
+    """`runs` with a `method` and a `start` column (with_start); tables without a method hold random subspaces:
+    'random' at t0 = 0, else 'burn_in'."""
+    runs = with_start(runs)
     if "method" in runs.columns:
         return runs
     return runs.assign(method=np.where(runs["t0"].to_numpy() == 0, "random", "burn_in"))
@@ -106,6 +115,7 @@ def threshold_table(
     succeeds (5 seeds, delta = 0.1: success needs 5 of 5) every resample keeps it, so the resampled d* can only fall
     and d_star_hi == d_star: that band is one-sided; d_star_fit_lo / _hi are the two-sided interval."""
     rng = np.random.default_rng(seed)
+    success = with_start(success)
     level = 1.0 - delta
     quantiles = [(1 - confidence) / 2, (1 + confidence) / 2]
     rows = []

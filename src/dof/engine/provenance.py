@@ -8,12 +8,14 @@ import functools
 import hashlib
 import json
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import torch
 
 import dof
+from dof.engine.plugins import module_file
 
 
 def config_hash(config: dict[str, Any]) -> str:
@@ -76,9 +78,25 @@ def _without_docstrings(tree: ast.AST) -> ast.AST:
     return tree
 
 
-def _package_imports(tree: ast.AST, package_root: Path) -> set[Path]:
-    """The files of the `dof` modules a syntax tree imports (a `from dof.x import name` that is not a module counts
-    as dof.x)."""
+def _module_files(name: str, roots: tuple[Path, ...]) -> set[Path]:
+    """The files of module `name` under the roots (package folders, or a top-level module's file)."""
+    parts = name.split(".")
+    files = set()
+    for root in roots:
+        top = root.stem if root.is_file() else root.name
+        if parts[0] != top:
+            continue
+        if root.is_file():
+            files |= {root} if len(parts) == 1 else set()
+            continue
+        base = root.joinpath(*parts[1:])
+        files |= {candidate for candidate in (base.with_suffix(".py"), base / "__init__.py") if candidate.is_file()}
+    return files
+
+
+def _package_imports(tree: ast.AST, roots: tuple[Path, ...]) -> set[Path]:
+    """The files of the modules under `roots` (the `dof` package, plug-in packages) a syntax tree imports (a
+    `from dof.x import name` that is not a module counts as dof.x)."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -86,45 +104,60 @@ def _package_imports(tree: ast.AST, package_root: Path) -> set[Path]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    files = set()
-    for name in names:
-        parts = name.split(".")
-        if parts[0] != package_root.name:
-            continue
-        base = package_root.joinpath(*parts[1:])
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                files.add(candidate)
-    return files
+    return {path for name in names for path in _module_files(name, roots)}
 
 
 @functools.cache
-def _parsed_module(path: Path, stamp: tuple[int, int], package_root: Path) -> tuple[frozenset[Path], str]:
-    """A file's `dof` imports and the dump of its syntax without docstrings, cached per file version (`stamp`: its
-    mtime and size), so that the fingerprints of a workflow's scripts parse each shared module once."""
+def _parsed_module(path: Path, stamp: tuple[int, int], roots: tuple[Path, ...]) -> tuple[frozenset[Path], str]:
+    """A file's imports under `roots` and the dump of its syntax without docstrings, cached per file version
+    (`stamp`: its mtime and size), so that the fingerprints of a workflow's scripts parse each shared module once."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    imports = frozenset(_package_imports(tree, package_root))
+    imports = frozenset(_package_imports(tree, roots))
     return imports, ast.dump(_without_docstrings(tree), annotate_fields=False)
 
 
-def code_fingerprint(script: str | Path, package_root: Path | None = None) -> str:
-    """A hash of what a workflow script runs: the syntax of the script and of every `dof` module it imports,
-    transitively, without comments, docstrings or formatting; a rule that carries it as a param reruns when that
-    code changes and not when an unrelated module, a comment or a docstring does."""
+def code_fingerprint(script: str | Path, package_root: Path | None = None, plugin_roots: tuple[Path, ...] = ()) -> str:
+    """A hash of what a workflow script runs: the syntax of the script and of every `dof` module it imports (and of
+    the modules under `plugin_roots` it imports), transitively, without comments, docstrings or formatting; a rule
+    that carries it as a param reruns when that code changes and not when an unrelated module, a comment or a
+    docstring does."""
     package_root = package_root or Path(dof.__file__).resolve().parent
+    roots = (package_root, *plugin_roots)
     pending, parsed, digest = [Path(script).resolve()], {}, hashlib.sha256()
     while pending:
         path = pending.pop()
         if path in parsed:
             continue
         stat = path.stat()
-        parsed[path] = _parsed_module(path, (stat.st_mtime_ns, stat.st_size), package_root)
+        parsed[path] = _parsed_module(path, (stat.st_mtime_ns, stat.st_size), roots)
         pending.extend(parsed[path][0] - parsed.keys())
 
     def name(path: Path) -> str:
-        """A name independent of where the checkout lives: the module's path inside the package, or the file name."""
-        return str(path.relative_to(package_root.parent)) if path.is_relative_to(package_root.parent) else path.name
+        """A name independent of where the checkout lives: the module's path inside its root's folder, or the file's
+        name."""
+        for root in roots:
+            if path.is_relative_to(root.parent):
+                return str(path.relative_to(root.parent))
+        return path.name
 
     for path in sorted(parsed, key=name):
         digest.update(f"{name(path)}\n{parsed[path][1]}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def plugin_root(module_file: Path, module: str) -> Path:
+    """The folder of a plug-in module's top-level package (the file itself for a top-level module): the modules
+    under it that the plug-in imports count in its fingerprint."""
+    depth = module.count(".") + (module_file.name == "__init__.py")
+    return module_file.parents[depth - 1] if depth else module_file
+
+
+def plugin_fingerprint(import_path: str, search: Iterable[str] = ()) -> str:
+    """The code fingerprint of the module of a plug-in's import path (package.module:callable, found with the
+    `search` folders first): its syntax and that of the modules of its own package and of `dof` it imports, without
+    comments or docstrings (a comment edit changes nothing)."""
+    module = import_path.partition(":")[0]
+    path = module_file(import_path, search)
+    if path is None or path.suffix != ".py":
+        return f"untracked:{import_path}"  # no Python source to read (e.g. an extension module)
+    return code_fingerprint(path, plugin_roots=(plugin_root(path, module),))

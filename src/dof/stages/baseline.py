@@ -89,6 +89,7 @@ def train_baseline(data: Dataset, start: Mapping[str, Any], config: BaselineConf
         "theta": theta,
         "dataset": data.name,
         "model": start["model"],
+        "model_spec": start.get("model_spec"),
         "n_params": theta.numel(),
         "seed": seed,
         "t0": None,

@@ -16,7 +16,7 @@ from torch.nn import functional as F
 
 from dof.config import BurnInConfig, ConfinementConfig
 from dof.engine.data import Dataset
-from dof.engine.models import build_model, count_parameters
+from dof.engine.models import ModelSpec, build_model, count_parameters, model_name
 from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed, run_seeds
 from dof.engine.subspace import ParamLayout, flatten_params, model_buffers
@@ -121,13 +121,13 @@ def checkpoint_confinement(
 
 
 def trajectory_points(
-    data: Dataset, model_name: str, seed: int, steps: Iterable[int], sgd: BurnInConfig
+    data: Dataset, model: ModelSpec, seed: int, steps: Iterable[int], sgd: BurnInConfig
 ) -> tuple[list[dict[str, Any]], str]:
     """Checkpoints of the burn-in's SGD from the seed's theta_0 at the given steps (engine.training.burn_in on the
     CPU with the burn_in rule's init and batches, so step t is the burn-in checkpoint t0 = t), and how the SGD ended:
     'ok', or 'diverged' (a non-finite loss ended it: the steps after it have no point)."""
     seeds = run_seeds(seed, 0)
-    model = build_model(model_name, data.input_shape, data.n_classes, seeds["init_seed"])
+    spec, model = model, build_model(model, data.input_shape, data.n_classes, seeds["init_seed"])
     n_params = count_parameters(model)
     wanted = sorted({int(step) for step in steps})
     points: list[dict[str, Any]] = []
@@ -140,7 +140,8 @@ def trajectory_points(
                     "buffers": {k: v.clone() for k, v in model_buffers(model).items()},
                     "t0": done,
                     "dataset": data.name,
-                    "model": model_name,
+                    "model": model_name(spec),
+                    "model_spec": None if isinstance(spec, str) else dict(spec),
                     "seed": seed,
                     "n_params": n_params,
                 }
@@ -157,7 +158,7 @@ def trajectory_points(
 
 def trajectory_confinement(
     data: Dataset,
-    model_name: str,
+    model: ModelSpec,
     seed: int,
     steps: Iterable[int],
     sgd: BurnInConfig,
@@ -167,18 +168,19 @@ def trajectory_confinement(
     """The confinement rows along the trajectory (source 'trajectory'), with each point's subset accuracy, measured
     on `device`; every row of a trajectory whose SGD diverged has status 'diverged'."""
     x, y = (t.to(device) for t in hessian_subset(data, int(settings.n_examples), int(settings.seed)))
-    points, status = trajectory_points(data, model_name, seed, steps, sgd)
+    points, status = trajectory_points(data, model, seed, steps, sgd)
     frames = []
     for point in points:
-        model = restore_network(point, data, device)
+        network = restore_network(point, data, device)
         where = {
             "dataset": data.name,
-            "model": model_name,
+            "model": model_name(model),
             "seed": int(seed),
             "source": "trajectory",
             "step": int(point["t0"]),
             "train_acc": float("nan"),
             "status": status,
         }
-        frames.append(_frame(confinement_rows(model, point["theta"].to(device), x, y, data.n_classes, settings), where))
+        rows = confinement_rows(network, point["theta"].to(device), x, y, data.n_classes, settings)
+        frames.append(_frame(rows, where))
     return pd.concat(frames, ignore_index=True)

@@ -105,6 +105,7 @@ def trajectory_svd(
         "buffers": start.get("buffers") or {},
         "dataset": data.name,
         "model": start["model"],
+        "model_spec": start.get("model_spec"),
         "seed": seed,
         "n_params": int(start["theta"].numel()),
         "batch_seed": batch_seed,

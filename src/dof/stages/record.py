@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from dof.config import INIT
 from dof.engine.data import Dataset
 from dof.engine.provenance import config_hash, provenance
 
@@ -31,13 +32,15 @@ def run_record(
     device: str,
     **extra: Any,
 ) -> dict[str, Any]:
-    """One record: the dataset (or its name), the start point (`model`, `n_params`, `seed`, `t0` and its `train_acc` /
-    `test_acc`), d, how many of d are SAID scales (`n_scales`, 0 for other projections), the recorded seeds, the
-    projection (`kind` and its settings), the outcome (status, steps, metrics, phi_norm, wall_time_s), provenance, the
-    hash of the run's settings and `extra` columns."""
+    """One record: the dataset (or its name), the start point (`model`, `n_params`, `seed`, `t0`, its `train_acc` /
+    `test_acc` and, for a checkpoint start, `start` and `start_sha256`; init otherwise), d, how many of d are SAID
+    scales (`n_scales`, 0 for other projections), the recorded seeds, the projection (`kind` and its settings), the
+    outcome (status, steps, metrics, phi_norm, wall_time_s), provenance, the hash of the run's settings and `extra`
+    columns."""
     return {
         "dataset": data if isinstance(data, str) else data.name,
         "model": start["model"],
+        "start": start.get("start") or INIT,
         "n_params": int(start["n_params"]),
         "t0": int(start["t0"]),
         "d": int(d),
@@ -48,6 +51,7 @@ def run_record(
         "projection_settings": json.dumps(dict(projection), sort_keys=True),
         "start_train_acc": float(start["train_acc"]),
         "start_test_acc": float(start["test_acc"]),
+        "start_sha256": start.get("start_sha256"),
         **outcome,
         **provenance_columns(device, run_config),
         **extra,
