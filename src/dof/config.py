@@ -961,7 +961,7 @@ class StartSpec:
     model: str = key(doc="the name of the model (in `models`) the checkpoint holds weights of", required=True)
     checkpoint: str | None = key(
         None,
-        "a state_dict saved with torch.save (a dict holding one under `state_dict` also works), relative to the "
+        "a state_dict saved with torch.save (or held under `state_dict`) or a `.safetensors` file, relative to the "
         "working directory; a Snakemake input, so replacing the file reruns what starts from it",
     )
     pretrain: str | None = key(

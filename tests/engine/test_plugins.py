@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import save_file
 from torch import nn
 
 from dof.engine.data import from_plugin, load_dataset
@@ -106,6 +107,16 @@ def test_a_start_checkpoint_is_loaded_with_its_buffers_or_refused_with_its_misma
     with pytest.raises(ValueError, match="start 'x' does not fit the model"):
         load_start(other, state, "start 'x'")
     assert len(file_sha256(plugin_dir / "start.pt")) == 64
+
+
+def test_a_safetensors_start_loads_like_a_torch_save_one(plugin_dir):
+    source = build_model(spec(), (5,), 3, seed=1)
+    save_file(source.state_dict(), plugin_dir / "start.safetensors")
+    state = load_state_dict(plugin_dir / "start.safetensors")
+    assert state.keys() == source.state_dict().keys()
+    assert all(torch.equal(state[name], value) for name, value in source.state_dict().items())
+    target = load_start(build_model(spec(), (5,), 3, seed=2), state, "start 'x'")
+    assert torch.equal(target.out.weight, source.out.weight)
 
 
 def test_the_plugin_fingerprint_follows_code_not_comments(plugin_dir):

@@ -63,8 +63,12 @@ def file_sha256(path: str | Path) -> str:
 
 
 def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """A state_dict saved with torch.save (tensors only, loaded without running pickled code), or the one a dict holds
-    under `state_dict` (as training frameworks save it)."""
+    """A state_dict saved with torch.save (tensors only, loaded without running pickled code) or the one a dict holds
+    under `state_dict` (as training frameworks save it); a `.safetensors` file through the safetensors library."""
+    if Path(path).suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(path, device="cpu")
     state = torch.load(path, map_location="cpu", weights_only=True)
     if isinstance(state, Mapping) and isinstance(state.get("state_dict"), Mapping):
         state = state["state_dict"]
