@@ -683,7 +683,9 @@ class JammingConfig:
     check_every: int = key(100, "steps between plateau checks (L = 0 is checked before every update)", minimum=1)
     plateau_steps: int = key(
         2000,
-        "a plateau: the best loss fell by less than `jamming.plateau_rtol` (relative) over this many steps",
+        "a plateau: the best loss fell by less than `jamming.plateau_rtol` (relative) over this many steps or half "
+        "the steps since the last lr drop, whichever is longer (a loss decaying as a power of the steps never "
+        "plateaus)",
         minimum=1,
     )
     plateau_rtol: float = key(
@@ -706,6 +708,13 @@ class JammingConfig:
         minimum=0,
     )
     lr_factor: float = key(0.1, "factor of one lr drop", exclusiveMinimum=0, exclusiveMaximum=1)
+    stuck_n_delta: float = key(
+        0.1,
+        "a plateau after the last lr drop makes the run `stuck` (UNSAT) only with more than this fraction of N "
+        "margins unsatisfied (N_Delta > 0.1 N: Geiger et al.'s UNSAT call); with fewer it trains on to `budget` "
+        "(undecided, censored in N*(P))",
+        minimum=0,
+    )
     log_every: int = key(1000, "steps between progress lines in a job's log", minimum=1)
     dtype: str = key(
         "float64",
