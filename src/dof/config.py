@@ -672,11 +672,11 @@ class JammingConfig:
         enum=JAMMING_LOSSES,
     )
     lr: float = key(
-        0.1,
-        "learning rate of full-batch Adam (torch defaults otherwise). Too small an lr biases the transition: near N* "
-        "the separating margin is tiny, the fit needs large weights, and the plateau rule calls separable problems "
-        "`stuck` (a linear model on P = 24 Gaussian points at lr 0.01: 17 of 30 separable problems; at lr 1 none of "
-        "84 runs was misjudged, tests/stages/test_jamming.py)",
+        0.01,
+        "learning rate of full-batch Adam (torch defaults otherwise). Adam moves every weight by about lr per step: at "
+        "0.1 the first steps switch ReLU units off and deeper networks sit at an exact critical point with L > 0 "
+        "(issue 25); a linear model near Cover's transition needs large weights and trains best at lr 1 "
+        "(tests/stages/test_jamming.py)",
         exclusiveMinimum=0,
     )
     max_steps: int = key(20000, "step budget; a run still at L > 0 there has status `budget`", minimum=1)
