@@ -615,7 +615,8 @@ class JammingSubspaceConfig:
 @dataclass(frozen=True)
 class JammingConfig:
     """The jamming transition: FC networks of N parameters trained full-batch (Adam) on a hinge loss over P points
-    with labels +-1 until L = 0 ('fitted'), a plateau after every lr drop ('stuck') or the step budget."""
+    with labels +-1 until L = 0 ('fitted'), a plateau after every lr drop with N_Delta > stuck_n_delta N ('stuck') or
+    the step budget ('budget': undecided, censored)."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "datasets", "n_train", "depths", "widths", "seeds", "seeds_per_job")
     enabled: bool = key(False, "run the jamming stage")
@@ -704,7 +705,7 @@ class JammingConfig:
     lr_drops: int = key(
         2,
         "on a plateau the lr is multiplied by `jamming.lr_factor`, at most this many times; a further plateau makes "
-        "the run `stuck`",
+        "the run `stuck` (with more than `jamming.stuck_n_delta` N margins unmet)",
         minimum=0,
     )
     lr_factor: float = key(0.1, "factor of one lr drop", exclusiveMinimum=0, exclusiveMaximum=1)
