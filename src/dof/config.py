@@ -615,7 +615,8 @@ class JammingSubspaceConfig:
 @dataclass(frozen=True)
 class JammingConfig:
     """The jamming transition: FC networks of N parameters trained full-batch (Adam) on a hinge loss over P points
-    with labels +-1 until L = 0 ('fitted'), a plateau after every lr drop ('stuck') or the step budget."""
+    with labels +-1 until L = 0 ('fitted'), a plateau after every lr drop with N_Delta > stuck_n_delta N ('stuck') or
+    the step budget ('budget': undecided, censored)."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "datasets", "n_train", "depths", "widths", "seeds", "seeds_per_job")
     enabled: bool = key(False, "run the jamming stage")
@@ -672,18 +673,20 @@ class JammingConfig:
         enum=JAMMING_LOSSES,
     )
     lr: float = key(
-        0.1,
-        "learning rate of full-batch Adam (torch defaults otherwise). Too small an lr biases the transition: near N* "
-        "the separating margin is tiny, the fit needs large weights, and the plateau rule calls separable problems "
-        "`stuck` (a linear model on P = 24 Gaussian points at lr 0.01: 17 of 30 separable problems; at lr 1 none of "
-        "84 runs was misjudged, tests/stages/test_jamming.py)",
+        0.01,
+        "learning rate of full-batch Adam (torch defaults otherwise). Adam moves every weight by about lr per step: at "
+        "0.1 the first steps switch ReLU units off and deeper networks sit at an exact critical point with L > 0 "
+        "(issue 25); a linear model near Cover's transition needs large weights and trains best at lr 1 "
+        "(tests/stages/test_jamming.py)",
         exclusiveMinimum=0,
     )
     max_steps: int = key(20000, "step budget; a run still at L > 0 there has status `budget`", minimum=1)
     check_every: int = key(100, "steps between plateau checks (L = 0 is checked before every update)", minimum=1)
     plateau_steps: int = key(
         2000,
-        "a plateau: the best loss fell by less than `jamming.plateau_rtol` (relative) over this many steps",
+        "a plateau: the best loss fell by less than `jamming.plateau_rtol` (relative) over this many steps or half "
+        "the steps since the last lr drop, whichever is longer (a loss decaying as a power of the steps never "
+        "plateaus)",
         minimum=1,
     )
     plateau_rtol: float = key(
@@ -702,10 +705,17 @@ class JammingConfig:
     lr_drops: int = key(
         2,
         "on a plateau the lr is multiplied by `jamming.lr_factor`, at most this many times; a further plateau makes "
-        "the run `stuck`",
+        "the run `stuck` (with more than `jamming.stuck_n_delta` N margins unmet)",
         minimum=0,
     )
     lr_factor: float = key(0.1, "factor of one lr drop", exclusiveMinimum=0, exclusiveMaximum=1)
+    stuck_n_delta: float = key(
+        0.1,
+        "a plateau after the last lr drop makes the run `stuck` (UNSAT) only with more than this fraction of N "
+        "margins unsatisfied (N_Delta > 0.1 N: Geiger et al.'s UNSAT call); with fewer it trains on to `budget` "
+        "(undecided, censored in N*(P))",
+        minimum=0,
+    )
     log_every: int = key(1000, "steps between progress lines in a job's log", minimum=1)
     dtype: str = key(
         "float64",

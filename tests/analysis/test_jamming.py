@@ -145,3 +145,44 @@ def test_subspace_chunks_are_aggregated_by_their_own_key():
         records.aggregate([sub.iloc[1:]], expected, key, jamming_subspace.RUN_COLUMNS)
     with pytest.raises(ValueError, match="subspace_seed"):
         records.aggregate([sub.drop(columns="subspace_seed")], expected, key, jamming_subspace.RUN_COLUMNS)
+
+
+def test_budget_runs_are_censored_not_counted_as_failures():
+    runs = synthetic_runs(seeds=10)
+    undecided = runs["status"].eq("stuck") & runs["seed"].lt(3)
+    runs.loc[undecided, "status"] = "budget"
+    success = jamming.success(runs)
+    assert success["n_undecided"].sum() == undecided.sum()
+    assert success["n_runs"].add(success["n_undecided"]).eq(10).all()
+    decided = runs[~undecided].groupby(["n_train", "n_params"])["status"].apply(lambda s: s.eq("fitted").mean())
+    assert np.allclose(success.set_index(["n_train", "n_params"])["p_success"], decided)
+    table = jamming.thresholds(runs, delta=0.1, n_bootstrap=50)
+    per_p = runs.assign(u=undecided).groupby("n_train")["u"].sum()
+    assert table.set_index("n_train")["n_undecided"].groupby(level=0).first().eq(per_p).all()
+    summary = jamming.run_summary(runs)
+    assert summary["n_undecided"].sum() == undecided.sum()
+    assert np.allclose(summary["p_fitted"], decided.to_numpy())
+    every = runs.assign(status=np.where(runs["n_params"].eq(runs["n_params"].max()), "budget", runs["status"]))
+    cell = jamming.success(every).query("n_params == n_params.max()")  # undecided only: shown, not counted
+    assert cell["n_runs"].eq(0).all() and cell["p_success"].isna().all() and cell["n_undecided"].eq(10).all()
+
+
+ISSUE_25_TABLE = {  # fraction of 3 seeds fitted at N = 169 ... 2,929, depth 2, lr 0.1, plateaus of 500 steps
+    200: [1, 1, 1, 1, 0, 2 / 3, 1 / 3],
+    400: [0, 1, 2 / 3, 2 / 3, 1 / 3, 1 / 3, 0],
+    800: [0, 2 / 3, 2 / 3, 2 / 3, 0, 1 / 3, 0],
+    1600: [0, 0, 0, 1 / 3, 0, 2 / 3, 0],
+}
+
+
+def test_monotonicity_rejects_issue_25s_table_and_accepts_a_transition():
+    grid = [169, 301, 465, 889, 1441, 2121, 2929]
+    rows = [
+        {"dataset": "mnist5k", "depth": 2, "n_train": p, "n_params": n, "n_runs": 3, "n_success": round(f * 3)}
+        for p, fractions in ISSUE_25_TABLE.items()
+        for n, f in zip(grid, fractions)
+    ]
+    check = jamming.monotonicity(pd.DataFrame(rows)).set_index("n_train")
+    assert not check.loc[200, "monotone"] and check.loc[200, "split_n"] == 1441
+    assert check.loc[200, "p_below"] == 1.0 and check.loc[200, "p_adjusted"] < 0.05
+    assert jamming.monotonicity(jamming.success(synthetic_runs(seeds=10)))["monotone"].all()

@@ -42,6 +42,41 @@ def test_separable_points_are_fitted_and_contradictory_ones_stuck():
     assert fit.status == "stuck" and fit.steps < FAST.max_steps
 
 
+def test_a_plateau_with_few_unsatisfied_margins_is_undecided_not_stuck():
+    """Two copies of one point with opposite labels cannot both be fitted; with N = 3 parameters N_Delta = 2 > 0.1 N
+    (stuck), with N = 31 it is not more than 0.1 N: the run trains on to the budget (undecided, censored)."""
+    same = torch.tensor([[1.0] * 30, [1.0] * 30], dtype=torch.float64)
+    labels = torch.tensor([1.0, -1.0]).double()
+    config = JammingConfig(**{**FAST.__dict__, "max_steps": 1500})
+    small = jamming.fit_network(jamming.fc_network(30, 0, 2, seed=0), same[:, :2], labels, config, "small")
+    wide = jamming.fit_network(jamming.fc_network(30, 0, 30, seed=0), same, labels, config, "wide")
+    assert small.status == "stuck" and small.steps < config.max_steps
+    assert wide.status == "budget" and wide.steps == config.max_steps
+
+
+def test_a_slowly_falling_loss_is_no_plateau():
+    """The plateau window grows with the steps since the last lr drop: a loss falling as 1/t never plateaus, one
+    converging to L > 0 does, and a 2,000-step window of plateau_steps alone would call 1/t a plateau late on."""
+    config = JammingConfig(check_every=10, plateau_steps=100, plateau_rtol=0.01)
+    steps = np.arange(1, 5001) * 10
+    power = [1.0 / t for t in steps]
+    converging = [0.1 + np.exp(-t / 300) for t in steps]
+    assert not any(jamming.plateaued(power[:k], config) for k in range(1, len(power) + 1))
+    assert jamming.plateaued(converging, config)
+    assert power[-1] >= (1 - config.plateau_rtol) * power[-1 - config.plateau_steps // config.check_every]
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_parity_is_fitted_by_every_seed_from_n_2p(depth):
+    """Known answer (issue 25): mnist5k parity, P = 200, 10 principal components; with N >= 2 P parameters every
+    seed reaches L = 0 at the shipped lr, including the two-hidden-layer N = 1,441 that lr 0.1 left at a critical
+    point with L > 0 (24 of its 32 second-layer units off)."""
+    width = {1: 34, 2: 32}[depth]  # N = 409 (depth 1), 1,441 (depth 2)
+    runs, _ = jamming.run_jamming_chunk("mnist5k", depth, 200, width, [0, 1, 2], JammingConfig(), {"n_train": 4000})
+    assert runs["n_params"].ge(400).all()
+    assert runs["status"].eq("fitted").all(), runs[["width", "seed", "status", "steps", "n_delta"]]
+
+
 def test_pca_is_fitted_on_the_training_split_and_inputs_have_norm_sqrt_k():
     task = jamming.real_task("digits", 50, 5, {"n_train": 1400})
     assert task.x_train.shape == (50, 5) and task.x_test.shape == (397, 5)

@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 from workflow_helpers import copy_project, snakemake, write_config
 
+from dof.analysis import jamming as analysis
 from dof.config import JammingConfig, from_mapping
 from dof.engine.projections import make_projection
 from dof.stages import jamming, jamming_subspace
@@ -102,3 +103,49 @@ def test_the_jamming_targets_measure_covers_known_answer(tmp_path):
     for name in figures:
         assert (results / name).stat().st_size > 0
         assert (results / name.replace(".png", ".pdf")).exists()
+
+
+PARITY_P = 60
+PARITY = {
+    "enabled": True,
+    "datasets": ["digits"],
+    "n_train": [PARITY_P],
+    "depths": [1, 2],
+    "widths": [1, 2, 16],  # N = 13, 25, 193 (depth 1); 15, 31, 465 (depth 2)
+    "seeds": [0, 1, 2],
+    "seeds_per_job": 3,
+    "max_steps": 4000,  # the shipped rules on a shorter clock: plateaus of 200 steps, checked every 50
+    "check_every": 50,
+    "plateau_steps": 200,
+    "subspace": {"dims": [8, 128], "depth": 1, "width": 32},  # N_wide = 385
+}
+
+
+def test_parity_at_depth_one_and_two_is_fitted_from_n_2p_and_monotone(tmp_path):
+    """Known answers on digits parity (issue 25), the shipped optimiser and stop rules: every seed with N >= 2 P
+    parameters (or a subspace of d >= 2 P) reaches L = 0, a run is `stuck` only with N_Delta > 0.1 N, the table shows
+    the censored runs, and the fraction fitted does not fall with N beyond binomial noise."""
+    workdir = copy_project(tmp_path)
+
+    def parity(config: dict) -> None:
+        config["thresholds"]["n_bootstrap"] = 50
+        config["jamming"] = PARITY
+
+    path = write_config(workdir, "jamming_parity.yaml", parity)
+    tables = ["jamming_runs", "jamming_success", "jamming_thresholds", "jamming_subspace_runs"]
+    snakemake(workdir, *[f"results/smoke/{name}.parquet" for name in tables], "--configfile", path)
+    results = workdir / "results" / "smoke"
+    runs = pd.read_parquet(results / "jamming_runs.parquet")
+    assert sorted(runs["depth"].unique()) == [1, 2] and len(runs) == 18
+    large = runs["n_params"].ge(2 * PARITY_P)
+    assert large.sum() == 6 and runs.loc[large, "status"].eq("fitted").all(), runs[large]
+    stuck = runs["status"].eq("stuck")
+    assert runs.loc[stuck, "n_delta"].gt(0.1 * runs.loc[stuck, "n_params"]).all()
+    success = pd.read_parquet(results / "jamming_success.parquet")
+    assert success["n_runs"].add(success["n_undecided"]).eq(3).all()
+    assert success["n_undecided"].sum() == runs["status"].eq("budget").sum()
+    assert analysis.monotonicity(success)["monotone"].all()
+    sub = pd.read_parquet(results / "jamming_subspace_runs.parquet")
+    assert sub.loc[sub["d"].ge(2 * PARITY_P), "status"].eq("fitted").all() and len(sub) == 6, sub
+    curves = ("dataset", "network", "n_train")
+    assert analysis.monotonicity(analysis.subspace_success(sub), curve=curves)["monotone"].all()

@@ -32,11 +32,19 @@ RENAMED = {
 """thresholds.py's column names (d, D) as the jamming tables' (N, P)."""
 
 
+UNDECIDED = "budget"
+"""The status of a run that ended undecided (L > 0 at the step budget): censored, left out of every P(L = 0)."""
+
+VIEW_CELL = ["dataset", "model", "n_params", "d"]
+"""A cell of threshold_view: dataset, network, P (as n_params) and N (as d)."""
+
+
 def threshold_view(runs: pd.DataFrame, size: str = "n_params", model: str = "depth") -> pd.DataFrame:
-    """The runs as success_table groups them, metric `fitted` (1 when L = 0 was reached; stuck, budget and diverged
-    runs are failures) and n_params = P (so d_star_fraction is a threshold over P), with the column `size` in the role
-    of d and `model` in that of the model: N (n_params) and the depth for the full-space runs, d and the wide
-    network's name (`model`) for the subspace runs (stages.jamming_subspace)."""
+    """The decided runs (`budget` ones are censored, left out) as success_table groups them, metric `fitted` (1 when
+    L = 0 was reached; stuck and diverged runs are failures) and n_params = P (so d_star_fraction is a threshold over
+    P), with the column `size` in the role of d and `model` in that of the model: N (n_params) and the depth for the
+    full-space runs, d and the wide network's name (`model`) for the subspace runs (stages.jamming_subspace)."""
+    runs = runs[~runs["status"].eq(UNDECIDED)]
     return pd.DataFrame(
         {
             "dataset": runs["dataset"],
@@ -53,6 +61,30 @@ def threshold_view(runs: pd.DataFrame, size: str = "n_params", model: str = "dep
     )
 
 
+def undecided_counts(runs: pd.DataFrame, size: str = "n_params", model: str = "depth") -> pd.DataFrame:
+    """`n_undecided` (runs ended `budget`) per VIEW_CELL, for every cell of the runs."""
+    keys = pd.DataFrame(
+        {
+            "dataset": runs["dataset"],
+            "model": runs[model],
+            "n_params": runs["n_train"].astype(int),
+            "d": runs[size].astype(int),
+            "n_undecided": runs["status"].eq(UNDECIDED).astype(int),
+        }
+    )
+    return keys.groupby(VIEW_CELL, sort=True)["n_undecided"].sum().reset_index()
+
+
+def _with_undecided(table: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """A success_table with `n_undecided` per cell; a cell of undecided runs only has n_runs 0 and a null p_success."""
+    table = table.merge(counts, on=VIEW_CELL, how="outer").sort_values(VIEW_CELL, ignore_index=True)
+    for column in ("n_runs", "n_success"):
+        table[column] = table[column].fillna(0).astype("int64")
+    for column, value in {"start": INIT, "method": "jamming", "t0": 0, "metric": "fitted", "epsilon": 1.0}.items():
+        table[column] = table[column].fillna(value) if column in table else value
+    return table
+
+
 def _renamed(table: pd.DataFrame) -> pd.DataFrame:
     """A thresholds.py table with jamming names and without its constant columns."""
     table = table.drop(columns=["start", "method", "t0", "metric", "epsilon"], errors="ignore").rename(columns=RENAMED)
@@ -60,8 +92,10 @@ def _renamed(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def success(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """P(L = 0) per (dataset, depth, P, N) with its exact binomial interval (thresholds.success_table)."""
-    return _renamed(success_table(threshold_view(runs), [1.0], ["fitted"], confidence))
+    """P(L = 0) per (dataset, depth, P, N) over the decided runs with its exact binomial interval
+    (thresholds.success_table), and `n_undecided`, the censored `budget` runs beside n_runs."""
+    raw = success_table(threshold_view(runs), [1.0], ["fitted"], confidence)
+    return _renamed(_with_undecided(raw, undecided_counts(runs)))
 
 
 def thresholds(
@@ -69,21 +103,25 @@ def thresholds(
 ) -> pd.DataFrame:
     """N*(P) at the levels 1/2 and 1 - delta (`level`), by thresholds.threshold_table: the grid N*, its censoring
     and bootstrap interval, and the fitted logistic transition in log2 N with its Fieller interval."""
-    return _renamed(_levels(threshold_view(runs), delta, n_bootstrap, confidence, seed))
+    return _renamed(_levels(runs, "n_params", "depth", delta, n_bootstrap, confidence, seed))
 
 
-def _levels(view: pd.DataFrame, delta: float, n_bootstrap: int, confidence: float, seed: int) -> pd.DataFrame:
-    """thresholds.threshold_table of a view's `fitted` success at the levels 1/2 and 1 - delta (`level`)."""
-    raw = success_table(view, [1.0], ["fitted"], confidence)
+def _levels(
+    runs: pd.DataFrame, size: str, model: str, delta: float, n_bootstrap: int, confidence: float, seed: int
+) -> pd.DataFrame:
+    """thresholds.threshold_table of the decided runs' `fitted` success at the levels 1/2 and 1 - delta (`level`),
+    with `n_undecided`, the censored runs of the curve."""
+    raw = success_table(threshold_view(runs, size, model), [1.0], ["fitted"], confidence)
     levels = sorted({0.5, 1.0 - delta})
     tables = [threshold_table(raw, 1.0 - level, n_bootstrap, confidence, seed).assign(level=level) for level in levels]
-    return pd.concat(tables, ignore_index=True)
+    counts = undecided_counts(runs, size, model).groupby(VIEW_CELL[:-1], sort=True)["n_undecided"].sum()
+    return pd.concat(tables, ignore_index=True).merge(counts.reset_index(), on=VIEW_CELL[:-1], how="left")
 
 
 def c0_table(runs: pd.DataFrame, delta: float, confidence: float = 0.95) -> pd.DataFrame:
     """c0 = N*/P per (dataset, depth, level): thresholds.fit_transition of success on log2(N / P) over every (P, N)
     cell (the transition is assumed to sit at a fixed N/P), with its Fieller interval; `n_p_values` P values."""
-    table = success(runs, confidence)
+    table = success(runs, confidence).query("n_runs > 0")
     rows = []
     for (dataset, depth), cells in table.groupby(["dataset", "depth"], sort=True):
         ratio = cells["n_params"].to_numpy(float) / cells["n_train"].to_numpy(float)
@@ -143,18 +181,55 @@ def ensembles(margins: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_summary(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per (dataset, depth, P, width): N, the fraction fitted, the mean N_Delta / N and the mean test error."""
-    frame = runs.assign(fitted=runs["status"].eq("fitted"), n_delta_over_n=runs["n_delta"] / runs["n_params"])
+    """Per (dataset, depth, P, width): N, the fraction fitted of the decided runs, the undecided (`budget`) runs, the
+    mean N_Delta / N and the mean test error."""
+    decided = ~runs["status"].eq(UNDECIDED)
+    frame = runs.assign(
+        fitted=runs["status"].eq("fitted").astype(float).where(decided),
+        undecided=(~decided).astype(int),
+        n_delta_over_n=runs["n_delta"] / runs["n_params"],
+    )
     return (
         frame.groupby([*CELL, "width"], sort=True)
         .agg(
             n_params=("n_params", "first"),
             p_fitted=("fitted", "mean"),
+            n_undecided=("undecided", "sum"),
             n_delta_over_n=("n_delta_over_n", "mean"),
             test_error=("test_error", "mean"),
         )
         .reset_index()
     )
+
+
+def monotonicity(table: pd.DataFrame, alpha: float = 0.05, curve: tuple[str, ...] = tuple(CELL)) -> pd.DataFrame:
+    """Is P(L = 0) non-decreasing in N within binomial noise? Per curve of a success table, for every split of its N
+    grid a one-sided Fisher exact test (scipy) that the cells below fit more often than those above; the strongest
+    split (`split_n`, the first N above it) with its p-value, Bonferroni over every split of the table."""
+    from scipy.stats import fisher_exact
+
+    size = "d" if "d" in table else "n_params"  # subspace tables: d; full-space ones: N
+    curves = table[table["n_runs"] > 0].sort_values([*curve, size]).groupby(list(curve), sort=True)
+    rows = []
+    for key, cells in curves:
+        success, runs = cells["n_success"].to_numpy(), cells["n_runs"].to_numpy()
+        best = {"split_n": None, "p_below": np.nan, "p_above": np.nan, "p_value": 1.0}
+        for i in range(1, len(cells)):
+            below, above = (success[:i].sum(), runs[:i].sum()), (success[i:].sum(), runs[i:].sum())
+            counts = [[below[0], below[1] - below[0]], [above[0], above[1] - above[0]]]
+            p_value = float(fisher_exact(counts, alternative="greater").pvalue)
+            if p_value < best["p_value"]:
+                best = {
+                    "split_n": int(cells[size].iloc[i]),
+                    "p_below": below[0] / below[1],
+                    "p_above": above[0] / above[1],
+                    "p_value": p_value,
+                }
+        rows.append({**dict(zip(curve, key)), **best, "n_splits": len(cells) - 1})
+    result = pd.DataFrame(rows)
+    result["p_adjusted"] = np.minimum(1.0, result["p_value"] * max(1, int(result["n_splits"].sum())))
+    result["monotone"] = result["p_adjusted"] >= alpha
+    return result
 
 
 SUBSPACE_RENAMED = {"model": "network", "n_params": "n_train", "d_star_fraction": "d_star_over_p"}
@@ -173,14 +248,15 @@ def _subspace_renamed(table: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
 
 def subspace_success(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """P(L = 0) of the subspace runs per (dataset, network, P, d) with its exact binomial interval."""
-    return _subspace_renamed(success_table(threshold_view(runs, "d", "model"), [1.0], ["fitted"], confidence), runs)
+    raw = success_table(threshold_view(runs, "d", "model"), [1.0], ["fitted"], confidence)
+    return _subspace_renamed(_with_undecided(raw, undecided_counts(runs, "d", "model")), runs)
 
 
 def subspace_thresholds(
     runs: pd.DataFrame, delta: float, n_bootstrap: int, confidence: float = 0.95, seed: int = 0
 ) -> pd.DataFrame:
     """d*(P) of the subspace runs at the levels 1/2 and 1 - delta, by thresholds.threshold_table (as N*(P))."""
-    return _subspace_renamed(_levels(threshold_view(runs, "d", "model"), delta, n_bootstrap, confidence, seed), runs)
+    return _subspace_renamed(_levels(runs, "d", "model", delta, n_bootstrap, confidence, seed), runs)
 
 
 TWO_WAYS = ["dataset", "n_train", "quantity", "estimate", "lo", "hi", "source", "censoring", "grid_min", "grid_max"]

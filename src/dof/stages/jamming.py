@@ -29,8 +29,9 @@ from dof.tables import JAMMING_RUN_KEY
 LOG = logging.getLogger("dof")
 
 STATUSES = ("fitted", "stuck", "budget", "diverged")
-"""jamming_runs.parquet `status`: L = 0 reached; the loss stopped falling (after every lr drop) at L > 0; the step
-budget ran out at L > 0; a non-finite loss stopped the run."""
+"""jamming_runs.parquet `status`: L = 0 reached; after every lr drop the loss stopped falling at L > 0 with more than
+stuck_n_delta * N margins unsatisfied (UNSAT); the step budget ran out at L > 0, undecided (censored in N*(P)); a
+non-finite loss stopped the run."""
 
 RUN_COLUMNS = [
     *JAMMING_RUN_KEY,
@@ -187,18 +188,20 @@ class Fit:
 def fit_margins(
     params: list[torch.Tensor], margins_of: Callable[[], torch.Tensor], config: JammingConfig, lr: float, label: str
 ) -> Fit:
-    """Full-batch Adam at `lr` on the hinge loss of the margins y f (margins_of, a function of `params`) through
-    guarded_steps until every y f >= 1 - fit_tolerance ('fitted', checked before every update); on a plateau (the
-    best loss fell by less than plateau_rtol over plateau_steps) the lr drops by lr_factor, after lr_drops drops a
-    plateau makes the run 'stuck'; else 'budget' at max_steps."""
+    """Full-batch Adam at `lr` on the hinge loss of the margins y f until every y f >= 1 - fit_tolerance ('fitted',
+    checked before every update); plateaus (`plateaued`) drop the lr; a plateau after the last drop ends the run
+    'stuck' only with more than stuck_n_delta * N margins unsatisfied (N = the trained parameters); else 'budget'."""
     optimizer = torch.optim.Adam(params, lr=lr)
-    state = {"best": math.inf, "gap": math.inf, "drops": 0}
-    history: list[float] = []  # the best loss at every check
+    n_trained = sum(p.numel() for p in params)
+    state = {"best": math.inf, "gap": math.inf, "n_delta": 0, "drops": 0}
+    history: list[float] = []  # the best loss at every check since the last lr drop
 
     def full_loss() -> torch.Tensor:
         margins = margins_of()
         loss = hinge_loss(margins, config.loss)
+        unsatisfied = margins.detach() < 1.0 - config.fit_tolerance
         state["gap"] = float(1.0 - margins.detach().min())
+        state["n_delta"] = int(unsatisfied.sum())
         state["best"] = min(state["best"], float(loss.detach()))
         return loss
 
@@ -208,11 +211,10 @@ def fit_margins(
         if done == 0 or done % config.check_every:
             return None
         history.append(state["best"])
-        lag = config.plateau_steps // config.check_every
-        if len(history) <= lag or history[-1] < (1.0 - config.plateau_rtol) * history[-1 - lag]:
+        if not plateaued(history, config):
             return None
         if state["drops"] >= config.lr_drops:
-            return "stuck"
+            return "stuck" if state["n_delta"] > config.stuck_n_delta * n_trained else None
         state["drops"] += 1
         history.clear()
         for group in optimizer.param_groups:
@@ -232,6 +234,14 @@ def fit_margins(
         if state["gap"] <= config.fit_tolerance:
             status = "fitted"  # the last update reached L = 0
     return Fit(status, outcome.steps, optimizer.param_groups[0]["lr"])
+
+
+def plateaued(history: list[float], config: JammingConfig) -> bool:
+    """A plateau: the best loss (checked every check_every steps since the last lr drop) fell by less than
+    plateau_rtol over a window of plateau_steps or half the steps since the drop, whichever is longer; a loss decaying
+    as a power of the steps never plateaus, one converging to L > 0 does."""
+    lag = max(config.plateau_steps // config.check_every, len(history) // 2)
+    return len(history) > lag and history[-1] >= (1.0 - config.plateau_rtol) * history[-1 - lag]
 
 
 def fit_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: JammingConfig, label: str) -> Fit:
