@@ -36,7 +36,7 @@ STAND_INS = {
 EVAL_EXAMPLES = 1024
 """Examples of the timed evaluation pass (scaled to a split's size)."""
 
-MEASURE_BYTES = 256 * 2**20
+MEASURE_BYTES = 64 * 2**20
 """Largest A built for timing; the projection's cost is extrapolated linearly in d beyond it."""
 
 CHUNKED_COLUMNS = 64
@@ -107,10 +107,10 @@ def timed(fn: Callable[[], Any], device: str) -> float:
 
 
 def per_step(run: Callable[[int], Any], device: str, budget_s: float, max_steps: int, repeats: int = 3) -> float:
-    """Seconds per step of run(n_steps): two warm-up steps, then the median of `repeats` runs of as many steps as
-    fit budget_s (2 .. max_steps)."""
-    first = timed(lambda: run(2), device) / 2
-    n = min(max_steps, max(2, int(budget_s / max(first, 1e-6))))
+    """Seconds per step of run(n_steps): one warm-up step, then the median of `repeats` runs of as many steps as fit
+    budget_s (1 .. max_steps)."""
+    first = timed(lambda: run(1), device)
+    n = min(max_steps, max(1, int(budget_s / max(first, 1e-6))))
     return statistics.median(timed(lambda: run(n), device) / n for _ in range(repeats))
 
 
@@ -244,7 +244,8 @@ def project(
 ) -> pd.DataFrame:
     """Projected seconds per (dataset, model): subspace runs one by one and at the best vmap group timed, burn-ins,
     baselines (when the config trains them: `baseline` or `lottery` enabled) and every job's start-up and data
-    loading; times the config's starts. One row per cell."""
+    loading; times the config's starts. One row per cell, with its longest train_subspaces job (one at a time) and
+    the size of its largest A (MiB), what a cluster job must be granted."""
     sub, baseline = experiment.subspace, experiment.baseline
     needs_baseline = baseline.enabled or experiment.lottery.enabled
     rows = []
@@ -273,6 +274,8 @@ def project(
                 "burn_in_s": n_starts * burn["seconds"].sum(),
                 "baseline_s": base_s,
                 "jobs": n_starts * len(jobs[1]) + (n_seeds if needs_baseline else 0),
+                "longest_job_s": jobs[1].query("rule == 'train_subspaces'")["seconds"].max(),
+                "a_max_mib": 4 * cell["n_params"] * max(sub.dims) / 2**20,
             }
         )
     table = pd.DataFrame(rows)
@@ -290,11 +293,12 @@ def measure(
     log: Callable[[str], None] = print,
 ) -> tuple[dict, dict[str, tuple[int, int]], dict[str, float], dict[str, bool]]:
     """Time every (dataset, model) cell of `experiment` on `device`: (cells, split sizes, start-up and data-loading
-    seconds, whether each dataset is real). Only the `init` start's network is timed (other starts share it)."""
+    seconds, whether each dataset is real). Datasets of one input shape and class count share a cell's timings (a
+    step costs the same); only the `init` start's network is timed (other starts share its architecture)."""
     sub = experiment.subspace
     candidates = sorted({1, *(k for k in vmap_runs if 1 < k <= len(sub.seeds)), sub.vmap_runs})
     overhead = {"startup": startup_seconds()}
-    cells, sizes, real = {}, {}, {}
+    cells, sizes, real, timed_cells = {}, {}, {}, {}
     for dataset in experiment.dataset_names:
         start = time.perf_counter()
         data, real[dataset] = stand_in(dataset, data_options(experiment, dataset))
@@ -304,9 +308,12 @@ def measure(
         for model in experiment.models:
             name = model if isinstance(model, str) else model.name
             spec = model if isinstance(model, str) else as_dict(model)
-            start = time.perf_counter()
-            cells[dataset, name] = measure_cell(data, spec, sub, sub.dims, candidates, device, budget_s, max_steps)
-            log(f"{dataset} / {name}: measured in {time.perf_counter() - start:.0f} s")
+            shape = (data.input_shape, data.n_classes, name)  # one timing per input shape, classes and model
+            if shape not in timed_cells:
+                start = time.perf_counter()
+                timed_cells[shape] = measure_cell(data, spec, sub, sub.dims, candidates, device, budget_s, max_steps)
+                log(f"{dataset} / {name}: measured in {time.perf_counter() - start:.0f} s")
+            cells[dataset, name] = timed_cells[shape]
         del data
     return cells, sizes, overhead, real
 
