@@ -29,7 +29,7 @@ def run(command: list[str], log) -> str:
     """Run a command and log it with its output; stop on failure."""
     print("$", " ".join(command), file=log, flush=True)
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    log.write(done.stdout[-6000:] + done.stderr[-3000:])
+    log.write(done.stdout[-8000:] + (done.stderr[-3000:] if done.returncode else ""))
     log.flush()
     if done.returncode:
         sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
@@ -54,8 +54,8 @@ def main() -> None:
         run([str(bin_dir / "python"), "-c", "import torch; print('torch', torch.__version__, 'cuda',"
                        " torch.cuda.is_available() and torch.cuda.get_device_name())"], log)  # fmt: skip
         folders = []
-        for device in ("cpu", args.device):
-            experiment = f"smoke_{device.replace(':', '')}{suffix}"
+        for role, device in (("reference", "cpu"), ("device", args.device)):
+            experiment = f"gpu_check_{role}_{device.replace(':', '')}{suffix}"
             override = {"experiment": experiment, "device": device, **(TINY_SMOKE if args.tiny else {})}
             path = out.parent / f"gpu_check_{experiment}.yaml"
             path.write_text(yaml.safe_dump(override))
@@ -63,7 +63,7 @@ def main() -> None:
             target = f"results/{experiment}/thresholds.parquet"
             run([str(bin_dir / "snakemake"), target, "--cores", args.cores, "--configfile", "config/smoke.yaml",
                  str(path)], log)  # fmt: skip
-            log.write(f"smoke DAG on {device}: {time.perf_counter() - start:.0f} s\n")
+            log.write(f"smoke DAG on {device} ({experiment}): {time.perf_counter() - start:.0f} s\n")
             folders.append(f"results/{experiment}")
         differences = compare_results(*folders)
         log.write(f"{folders[0]} against {folders[1]}:\n{differences.to_string(index=False)}\n")
