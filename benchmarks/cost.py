@@ -36,6 +36,7 @@ def main() -> None:
     experiment = load_experiment(["config/config.yaml", *args.configfile])
     device = resolve_device(args.device or experiment.device)
     vmap_runs = args.vmap_runs if args.vmap_runs is not None else [experiment.subspace.seeds_per_job]
+    vmap_runs = [k for k in vmap_runs if k <= len(experiment.subspace.seeds)]
     name = torch.cuda.get_device_name() if device.startswith("cuda") else f"CPU, {torch.get_num_threads()} thread(s)"
     print(f"{experiment.experiment} on {device} ({name}); vmap_runs tried {sorted({1, *vmap_runs})}")
     start = time.perf_counter()
