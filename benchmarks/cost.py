@@ -62,10 +62,11 @@ def main() -> None:
         jobs = [job_seconds(experiment, cells[key], sizes[key[0]], overhead["startup"] + overhead[key[0]]).assign(
             dataset=key[0], model=key[1]) for key in cells]  # fmt: skip
         both = measured.merge(pd.concat(jobs, ignore_index=True), on=["rule", "dataset", "model", "t0", "d"])
-        sums = both.groupby("rule")[["measured_s", "seconds"]].sum()
+        sums = both.groupby("rule")[["wall_s", "cpu_s", "seconds"]].sum()
         sums.loc["all"] = sums.sum()
-        sums["predicted / measured"] = sums["seconds"] / sums["measured_s"]
-        print(f"check against {args.check} ({len(both)} jobs' benchmark files):")
+        measured_s = "wall_s" if device.startswith("cuda") else "cpu_s"
+        sums["predicted / measured"] = sums["seconds"] / sums[measured_s]
+        print(f"check against {args.check} ({len(both)} jobs' benchmark files; measured: {measured_s}):")
         print(sums.rename(columns={"seconds": "predicted_s"}).round(2).to_string())
     out = Path(args.out or f"results/cost/{experiment.experiment}_{device.split(':')[0]}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -88,10 +88,11 @@ def test_benchmark_seconds_reads_the_rule_and_grid_from_the_paths(tmp_path):
     for rule, folder in (("burn_in", "t0_4"), ("train_subspaces", "t0_4/d_16")):
         path = tmp_path / "benchmarks" / rule / "mnist5k" / "conv2" / folder / "seeds_0-1.tsv"
         path.parent.mkdir(parents=True)
-        path.write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t100\n")
+        path.write_text("s\th:m:s\tmax_rss\tcpu_time\n12.5\t0:00:12\t100\t6.5\n")
     table = cost.benchmark_seconds(tmp_path).set_index("rule")
     assert table.loc["train_subspaces", "d"] == 16 and table.loc["burn_in", "d"] == 0
-    assert table["measured_s"].tolist() == [12.5, 12.5] and (table["t0"] == 4).all()
+    assert table["wall_s"].tolist() == [12.5, 12.5] and table["cpu_s"].tolist() == [6.5, 6.5]
+    assert (table["t0"] == 4).all()
 
 
 def test_dense_memory_mb_regenerates_a_larger_a_with_the_same_run():

@@ -4,6 +4,7 @@ and baseline of the grid."""
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -95,15 +96,22 @@ def head(data: Dataset, n: int) -> Dataset:
     return Dataset(data.name, **parts, n_classes=data.n_classes)
 
 
+def clock(device: str) -> Callable[[], float]:
+    """The clock of a cost: wall time on CUDA (GPU-hours), this process's CPU time on a CPU (core-hours: what other
+    processes on a shared machine take does not count)."""
+    return time.perf_counter if device.startswith("cuda") else time.process_time
+
+
 def timed(fn: Callable[[], Any], device: str) -> float:
-    """Seconds of one call of fn (the device synchronised before and after)."""
+    """Seconds of one call of fn on the device's clock (CUDA synchronised before and after)."""
+    now = clock(device)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-    start = time.perf_counter()
+    start = now()
     fn()
     if device.startswith("cuda"):
         torch.cuda.synchronize()
-    return time.perf_counter() - start
+    return now() - start
 
 
 def per_step(run: Callable[[int], Any], device: str, budget_s: float, max_steps: int, repeats: int = 3) -> float:
@@ -204,12 +212,17 @@ def run_seconds(cell: Mapping[str, Any], d: int, k: int, n_steps: int, n_eval: i
     return build + n_steps * step + n_eval * cell["eval_example_s"]
 
 
-def startup_seconds() -> float:
-    """Seconds a job's Python takes to start and import torch and the stages (measured in a fresh process)."""
+def startup_seconds(device: str = "cpu") -> float:
+    """Seconds a job's Python takes to start and import torch and the stages, in a fresh process: wall time on
+    CUDA, the child's CPU time on a CPU."""
     code = "import dof.stages.subspace_runs"
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
-    return time.perf_counter() - start
+    if device.startswith("cuda"):
+        return time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
 
 
 def job_seconds(
@@ -301,12 +314,12 @@ def measure(
     step costs the same); only the `init` start's network is timed (other starts share its architecture)."""
     sub = experiment.subspace
     candidates = sorted({1, *(k for k in vmap_runs if 1 < k <= len(sub.seeds)), sub.vmap_runs})
-    overhead = {"startup": startup_seconds()}
+    overhead = {"startup": startup_seconds(device)}
     cells, sizes, real, timed_cells = {}, {}, {}, {}
     for dataset in experiment.dataset_names:
-        start = time.perf_counter()
+        start = clock(device)()
         data, real[dataset] = stand_in(dataset, data_options(experiment, dataset))
-        overhead[dataset] = time.perf_counter() - start
+        overhead[dataset] = clock(device)() - start
         sizes[dataset] = (len(data.y_train), len(data.y_test))
         data = data.to(device)
         for model in experiment.models:
@@ -323,14 +336,15 @@ def measure(
 
 
 def benchmark_seconds(results: str | Path) -> pd.DataFrame:
-    """The measured seconds (`s`) of every burn_in and train_subspaces benchmark file of a results folder, with the
-    rule, dataset, model, t0 and d read from the path (d 0 for burn-in)."""
+    """The wall (`s`) and CPU seconds (`cpu_time`) of every burn_in and train_subspaces benchmark file of a results
+    folder, with the rule, dataset, model, t0 and d read from the path (d 0 for burn-in)."""
     rows = []
     for rule in ("burn_in", "train_subspaces"):
         for path in sorted((Path(results) / "benchmarks" / rule).rglob("*.tsv")):
             parts = path.relative_to(Path(results) / "benchmarks" / rule).parts
             folders = {p.split("_", 1)[0]: p.split("_", 1)[1] for p in parts if p.startswith(("t0_", "d_"))}
-            measured = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
+            last = pd.read_csv(path, sep="\t").iloc[-1]
             rows.append({"rule": rule, "dataset": parts[0], "model": parts[1], "t0": int(folders["t0"]),
-                         "d": int(folders.get("d", 0)), "measured_s": measured})  # fmt: skip
+                         "d": int(folders.get("d", 0)), "wall_s": float(last["s"]),
+                         "cpu_s": float(last.get("cpu_time", float("nan")))})  # fmt: skip
     return pd.DataFrame(rows)
