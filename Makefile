@@ -5,11 +5,13 @@ BIN := $(VENV)/bin
 CORES ?= all
 # The experiment config of `make report` (any config: its report goes to results/<experiment>/report.html).
 CONFIG ?= config/config.yaml
+# The config whose grid `make cost` prices (merged over config/config.yaml, as snakemake does).
+COST_CONFIG ?= config/paper.yaml
 # Some machines cap torch/torchvision through a global pip constraint file; the pins in
 # requirements.txt are the tested set, so constraints from elsewhere are ignored.
 PIP := PIP_CONSTRAINT=/dev/null $(BIN)/python -m pip
 
-.PHONY: install run smoke test lint format report bench clean config-docs
+.PHONY: install run smoke test lint format report bench clean config-docs cost
 
 install: $(VENV)/.installed
 
@@ -43,6 +45,10 @@ bench: install
 	$(BIN)/python benchmarks/refinement_per_seed.py
 	$(BIN)/python benchmarks/supermask_rescaling.py
 	$(BIN)/python benchmarks/throughput.py
+
+# The projected cost of COST_CONFIG's grid on this machine, from a few timed steps per (dataset shape, model) cell.
+cost: install
+	$(BIN)/python benchmarks/cost.py --configfile $(COST_CONFIG) --compare-dense-memory-mb 512
 
 lint: install
 	$(BIN)/ruff check src tests workflow/scripts examples

@@ -152,6 +152,12 @@ class SubspaceConfig:
         note="said: every d of `subspace.dims` and `goldilocks.dims` above m, the network's parameter tensors",
         enum=PROJECTIONS,
     )
+    dense_memory_mb: int = key(
+        512,
+        "largest dense A (D x d float32, MiB) stored in memory; a larger one is regenerated from its seed on every "
+        "forward and backward pass (the same A, bit for bit, far slower: benchmarks/cost.py)",
+        minimum=1,
+    )
     said_base: str = key(
         "fastfood",
         "the projection A of `subspace.projection: said` (theta_i = theta_0,i + lambda_m(i) (A phi)_i, the scales "

@@ -239,13 +239,11 @@ def subspace_steps(n_examples: int, config: SubspaceConfig | BaselineConfig) -> 
     return config.epochs * steps_per_epoch(n_examples, config.batch_size)
 
 
-def train_subspace(
-    module: SubspaceModule, data: Dataset, batch_seed: int, config: SubspaceConfig, label: str = "run"
-) -> SubspaceResult:
-    """Train a subspace's parameters (phi, from 0, and SAID's scales) with Adam on mini-batches drawn from
-    `batch_seed`, then evaluate train and test."""
-    start = time.perf_counter()
-    n_steps = subspace_steps(len(data.y_train), config)
+def subspace_loop(
+    module: SubspaceModule, data: Dataset, batch_seed: int, config: SubspaceConfig, n_steps: int, label: str = "run"
+) -> LoopOutcome:
+    """`guarded_steps` of Adam on a subspace's parameters for n_steps mini-batches drawn from `batch_seed` (no
+    evaluation)."""
     x, y = data.x_train, data.y_train
 
     progress = Progress(label, steps_per_epoch(len(y), config.batch_size), n_steps)
@@ -257,7 +255,17 @@ def train_subspace(
 
     module.train()
     batches = minibatches(len(y), config.batch_size, batch_seed)
-    loop = guarded_steps(loss_of, adam(list(module.parameters()), config), batches, n_steps, progress=progress)
+    return guarded_steps(loss_of, adam(list(module.parameters()), config), batches, n_steps, progress=progress)
+
+
+def train_subspace(
+    module: SubspaceModule, data: Dataset, batch_seed: int, config: SubspaceConfig, label: str = "run"
+) -> SubspaceResult:
+    """Train a subspace's parameters (phi, from 0, and SAID's scales) with Adam on mini-batches drawn from
+    `batch_seed`, then evaluate train and test."""
+    start = time.perf_counter()
+    n_steps = subspace_steps(len(data.y_train), config)
+    loop = subspace_loop(module, data, batch_seed, config, n_steps, label)
     outcome = _finish(module, data, loop.status, loop.steps)
     return SubspaceResult(**outcome, wall_time_s=time.perf_counter() - start)
 
@@ -268,16 +276,16 @@ def can_vmap(model: nn.Module) -> bool:
     return next(model.buffers(), None) is None
 
 
-def train_subspaces_vmapped(
-    modules: list[SubspaceModule], data: Dataset, batch_seeds: list[int], config: SubspaceConfig, label: str = "runs"
-) -> list[SubspaceResult]:
-    """Train several subspaces of one architecture together: one torch.func.vmap forward and backward over their
-    stacked weights theta_b = module_b.theta() (the wrapper's own theta, so the same math), each run with its own
-    A, start, batch order and Adam state.
-
-    The same runs as `train_subspace` one after another (equal up to float rounding of the batched kernels): Adam
-    is elementwise per tensor, a run whose loss turns non-finite stops there ('diverged') while the others go on.
-    On a GPU this fills the device with small networks; every run's wall_time_s is the batch's time / its size."""
+def vmapped_loop(
+    modules: list[SubspaceModule],
+    data: Dataset,
+    batch_seeds: list[int],
+    config: SubspaceConfig,
+    n_steps: int,
+    label: str = "runs",
+) -> tuple[list[str], list[int]]:
+    """`guarded_steps` of several subspaces of one architecture together through one torch.func.vmap forward and
+    backward (no evaluation); each run's status ('ok' or 'diverged') and steps done."""
     if len(modules) != len(batch_seeds) or not modules:
         raise ValueError(f"need one batch seed per subspace, got {len(modules)} subspaces, {len(batch_seeds)} seeds")
     model, layout = modules[0].network, modules[0].subspace.layout
@@ -285,9 +293,7 @@ def train_subspaces_vmapped(
         raise ValueError(f"{type(model).__name__} has buffers (BatchNorm): train its runs one after another")
     if any(m.subspace.layout != layout for m in modules):
         raise ValueError("subspaces trained together must share one architecture")
-    start = time.perf_counter()
     params = [list(m.parameters()) for m in modules]
-    n_steps = subspace_steps(len(data.y_train), config)
     streams = [minibatches(len(data.y_train), config.batch_size, seed) for seed in batch_seeds]
 
     def logits(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -327,7 +333,22 @@ def train_subspaces_vmapped(
     guarded_steps(
         loss_of, optimizer, batches, n_steps, after_backward=drop_stopped, after_step=count, progress=progress
     )
-    statuses = ["ok" if a else "diverged" for a in alive]
+    return ["ok" if a else "diverged" for a in alive], done
+
+
+def train_subspaces_vmapped(
+    modules: list[SubspaceModule], data: Dataset, batch_seeds: list[int], config: SubspaceConfig, label: str = "runs"
+) -> list[SubspaceResult]:
+    """Train several subspaces of one architecture together: one torch.func.vmap forward and backward over their
+    stacked weights theta_b = module_b.theta() (the wrapper's own theta, so the same math), each run with its own
+    A, start, batch order and Adam state.
+
+    The same runs as `train_subspace` one after another (equal up to float rounding of the batched kernels): Adam
+    is elementwise per tensor, a run whose loss turns non-finite stops there ('diverged') while the others go on.
+    On a GPU this fills the device with small networks; every run's wall_time_s is the batch's time / its size."""
+    start = time.perf_counter()
+    n_steps = subspace_steps(len(data.y_train), config)
+    statuses, done = vmapped_loop(modules, data, batch_seeds, config, n_steps, label)
     outcomes = [_finish(m, data, st, n) for m, st, n in zip(modules, statuses, done)]
     wall = (time.perf_counter() - start) / len(modules)
     return [SubspaceResult(**outcome, wall_time_s=wall) for outcome in outcomes]

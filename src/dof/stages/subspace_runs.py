@@ -13,6 +13,7 @@ import pandas as pd
 from dof.config import SubspaceConfig
 from dof.engine.data import Dataset
 from dof.engine.network import restore_network
+from dof.engine.projections import DENSE_MEMORY_BUDGET
 from dof.engine.seeding import run_seeds
 from dof.engine.subspace import SAID, ParamLayout, SubspaceModule
 from dof.engine.training import can_vmap, train_subspace, train_subspaces_vmapped
@@ -29,14 +30,18 @@ def start_subspace(
     device: str = "cpu",
     nested: bool = True,
     said_base: str = "fastfood",
+    dense_memory_mb: int = 512,
 ) -> tuple[SubspaceModule, dict[str, int]]:
     """The affine subspace of dimension `dim` through a checkpoint's network (weights and BatchNorm statistics), as
     the public wrapper SubspaceModule, with the run's seeds (nested: A_d is the first d columns of the seed's one A;
-    SAID: d counts phi and one scale per parameter tensor)."""
+    SAID: d counts phi and one scale per parameter tensor; a dense A larger than dense_memory_mb is regenerated)."""
     seeds = run_seeds(int(checkpoint["seed"]), dim, nested)
     model = restore_network(checkpoint, data, device)
+    dense = projection == "dense" or (projection == SAID and said_base == "dense")
+    budget = dense_memory_mb * 2**20
+    options = {"memory_budget": budget} if dense and budget != DENSE_MEMORY_BUDGET else {}  # the default: unchanged
     try:
-        module = SubspaceModule(model, dim, projection, seeds["subspace_seed"], said_base=said_base)
+        module = SubspaceModule(model, dim, projection, seeds["subspace_seed"], said_base=said_base, **options)
     except ValueError as error:
         raise ValueError(f"{checkpoint['model']} network, subspace dimension d={dim}: {error}") from error
     return module, seeds
@@ -98,7 +103,16 @@ def run_subspaces(
     for first in range(0, len(trainable), step):
         group = trainable[first : first + step]
         started = [
-            start_subspace(data, checkpoint, dim, config.projection, device, config.nested, config.said_base)
+            start_subspace(
+                data,
+                checkpoint,
+                dim,
+                config.projection,
+                device,
+                config.nested,
+                config.said_base,
+                config.dense_memory_mb,
+            )
             for checkpoint in group
         ]
         subspaces = [subspace for subspace, _ in started]
