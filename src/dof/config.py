@@ -1233,6 +1233,18 @@ def plugin_data_option(experiment: ExperimentConfig, name: str) -> dict[str, Any
     return {"loader": spec.loader, "kwargs": dict(spec.kwargs), "plugin_path": list(experiment.plugin_path)}
 
 
+def data_option(experiment: ExperimentConfig, name: str) -> dict[str, Any]:
+    """The loader options of dataset `name` as a job gets them: a plug-in's (`plugin_data_option`), an embedded set's
+    own block, else the torchvision root and download."""
+    plugin = plugin_data_option(experiment, name)
+    if plugin is not None:
+        return plugin
+    data = as_dict(experiment.data)
+    if name in data:
+        return data[name]
+    return {"root": data["root"], "download": data["download"]}
+
+
 def inherit_seeds(experiment: ExperimentConfig) -> ExperimentConfig:
     """A copy with every null `seeds` replaced by its parent's: lottery and goldilocks take `subspace.seeds`,
     jamming.subspace takes `jamming.seeds` (null means inherit; an explicit list is never empty)."""

@@ -9,10 +9,10 @@ from pathlib import Path
 from dof.config import (
     INIT,
     as_dict,
+    data_option,
     hyperparameters,
     model_option,
     name_of,
-    plugin_data_option,
 )
 from dof.engine.provenance import code_fingerprint, plugin_fingerprint
 from dof.validation import check_grid
@@ -133,15 +133,9 @@ def seed_burn_in_files(wildcards):
 
 
 def data_options_of(dataset):
-    """Loader options of a dataset: a plug-in's loader, kwargs and plugin_path; its own block for the embedded sets;
-    else root/download."""
-    plugin = plugin_data_option(CFG, dataset)
-    if plugin is not None:
-        return plugin
-    data = as_dict(CFG.data)
-    if dataset in data:
-        return data[dataset]
-    return {"root": data["root"], "download": data["download"]}
+    """Loader options of a dataset (dof.config.data_option): a plug-in's loader, kwargs and plugin_path; its own
+    block for the embedded sets; else root/download."""
+    return data_option(CFG, dataset)
 
 
 def dataset_options(wildcards):

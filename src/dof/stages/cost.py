@@ -17,20 +17,25 @@ import pandas as pd
 import torch
 import yaml
 
-from dof.config import BurnInConfig, ExperimentConfig, SubspaceConfig, as_dict, from_mapping, inherit_seeds
-from dof.engine.data import Dataset, load_dataset
+from dof.config import BurnInConfig, ExperimentConfig, SubspaceConfig, as_dict, data_option, from_mapping, inherit_seeds
+from dof.engine.data import DATASET_SHAPES, Dataset, load_dataset
 from dof.engine.network import restore_network
 from dof.engine.projections import make_projection
 from dof.engine.training import burn_in, evaluate, steps_per_epoch, subspace_loop, subspace_steps, vmapped_loop
 from dof.stages.burn_in import burn_in_checkpoint
 from dof.stages.subspace_runs import start_subspace
 
+TORCHVISION_SIZES = {
+    "mnist": (60000, 10000),
+    "fashion_mnist": (60000, 10000),
+    "cifar10": (50000, 10000),
+    "cifar100": (50000, 10000),
+    "svhn": (73257, 26032),
+}
+"""(train, test) examples of the torchvision datasets."""
+
 STAND_INS = {
-    "mnist": ((1, 28, 28), 60000, 10000, 10),
-    "fashion_mnist": ((1, 28, 28), 60000, 10000, 10),
-    "cifar10": ((3, 32, 32), 50000, 10000, 10),
-    "cifar100": ((3, 32, 32), 50000, 10000, 100),
-    "svhn": ((3, 32, 32), 73257, 26032, 10),
+    name: (DATASET_SHAPES[name][0], *sizes, DATASET_SHAPES[name][1]) for name, sizes in TORCHVISION_SIZES.items()
 }
 """(input shape, train, test, classes) of the torchvision datasets, for stand-ins where their files are absent."""
 
@@ -59,20 +64,6 @@ def load_experiment(paths: Sequence[str | Path]) -> ExperimentConfig:
     for path in paths:
         mapping = merged(mapping, yaml.safe_load(Path(path).read_text()) or {})
     return inherit_seeds(from_mapping(ExperimentConfig, mapping))
-
-
-def data_options(experiment: ExperimentConfig, name: str) -> dict[str, Any]:
-    """A dataset's loader options, as the workflow passes them (data_options_of in workflow/rules/common.smk)."""
-    for item in experiment.datasets:
-        if not isinstance(item, str) and item.name == name:
-            plain = as_dict(item)
-            return {
-                "loader": plain["loader"],
-                "kwargs": plain.get("kwargs") or {},
-                "plugin_path": experiment.plugin_path,
-            }
-    data = as_dict(experiment.data)
-    return data[name] if name in data else {"root": data["root"], "download": False}
 
 
 def stand_in(name: str, options: Mapping[str, Any], seed: int = 0) -> tuple[Dataset, bool]:
@@ -318,7 +309,7 @@ def measure(
     cells, sizes, real, timed_cells = {}, {}, {}, {}
     for dataset in experiment.dataset_names:
         start = clock(device)()
-        data, real[dataset] = stand_in(dataset, data_options(experiment, dataset))
+        data, real[dataset] = stand_in(dataset, data_option(experiment, dataset))
         overhead[dataset] = clock(device)() - start
         sizes[dataset] = (len(data.y_train), len(data.y_test))
         data = data.to(device)
