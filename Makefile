@@ -11,7 +11,7 @@ COST_CONFIG ?= config/paper.yaml
 # requirements.txt are the tested set, so constraints from elsewhere are ignored.
 PIP := PIP_CONSTRAINT=/dev/null $(BIN)/python -m pip
 
-.PHONY: install run smoke test lint format report bench clean config-docs cost
+.PHONY: install run smoke test coverage lint format report bench clean config-docs cost
 
 install: $(VENV)/.installed
 
@@ -32,8 +32,16 @@ report: install
 	$(BIN)/snakemake --configfile $(CONFIG) --report results/$$($(BIN)/python -c \
 		"import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))['experiment'])" $(CONFIG))/report.html
 
+# The suite, then its 15 slowest tests (so a slow new test shows in CI's log).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+# Line coverage of src/dof by the suite, the snakemake processes it starts and their jobs included.
+coverage: install
+	rm -f .coverage .coverage.*
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report --skip-covered --sort=cover
 
 bench: install
 	$(BIN)/python benchmarks/projections.py --threads 1

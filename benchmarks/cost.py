@@ -11,6 +11,7 @@ Usage: .venv/bin/python benchmarks/cost.py [--configfile config/paper.yaml] [--d
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pandas as pd
 import torch
 
 from dof.engine.device import limit_threads, resolve_device
-from dof.stages.cost import benchmark_seconds, job_seconds, load_experiment, measure, project
+from dof.stages.cost import benchmark_seconds, job_seconds, load_experiment, load_note, measure, project, sampled_load
 
 
 def main() -> None:
@@ -40,7 +41,9 @@ def main() -> None:
     name = torch.cuda.get_device_name() if device.startswith("cuda") else f"CPU, {torch.get_num_threads()} thread(s)"
     print(f"{experiment.experiment} on {device} ({name}); vmap_runs tried {sorted({1, *vmap_runs})}")
     start = time.perf_counter()
-    cells, sizes, overhead, real = measure(experiment, device, vmap_runs, budget_s=args.budget_s)
+    with sampled_load() as load:
+        cells, sizes, overhead, real = measure(experiment, device, vmap_runs, budget_s=args.budget_s)
+    load_line, loaded = load_note(load, os.cpu_count() or 1)
     table = project(experiment, cells, sizes, overhead)
     unit = "GPU-h" if device.startswith("cuda") else "core-h"
     hours = table.assign(**{c: table[c] / 3600 for c in table.columns if c.endswith("_s")})
@@ -52,6 +55,7 @@ def main() -> None:
         f"vmap_runs; {table['runs'].sum():,} subspace runs, {table['jobs'].sum():,} jobs (refinement rounds, "
         f"lottery and jamming not included); measured in {time.perf_counter() - start:.0f} s"
     )
+    print(load_line)
     if args.compare_dense_memory_mb:
         other = project(experiment, cells, sizes, overhead, args.compare_dense_memory_mb)["total_s"].sum() / 3600
         now = experiment.subspace.dense_memory_mb
@@ -70,7 +74,7 @@ def main() -> None:
         print(sums.rename(columns={"seconds": "predicted_s"}).round(2).to_string())
     out = Path(args.out or f"results/cost/{experiment.experiment}_{device.split(':')[0]}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
-    hours.assign(device=name).to_csv(out, index=False)
+    hours.assign(device=name, load_peak=max(load), cores=os.cpu_count(), loaded=loaded).to_csv(out, index=False)
     print(f"written: {out}")
 
 

@@ -2,6 +2,7 @@
 grid, the benchmark files it is checked against, and subspace.dense_memory_mb (stored or regenerated A, same run)."""
 
 import math
+import time
 
 import pandas as pd
 import pytest
@@ -105,3 +106,16 @@ def test_dense_memory_mb_regenerates_a_larger_a_with_the_same_run():
     phi = torch.randn(40, generator=torch.Generator().manual_seed(0))
     assert torch.equal(stored.subspace.projection(phi), regenerated.subspace.projection(phi))
     assert isinstance(pd.DataFrame([stored.describe()]), pd.DataFrame)
+
+
+def test_load_note_warns_only_when_other_processes_load_the_cores():
+    idle, loaded = cost.load_note([0.9, 1.1], cores=2), cost.load_note([1.2, 3.6], cores=2)
+    assert not idle[1] and "WARNING" not in idle[0] and "0.90 .. 1.10 on 2 cores" in idle[0]
+    assert loaded[1] and "WARNING: the machine was loaded (2.60 other processes on 2 cores)" in loaded[0]
+    assert "inflated" in loaded[0]
+
+
+def test_sampled_load_samples_while_the_block_runs():
+    with cost.sampled_load(interval_s=0.05) as samples:
+        time.sleep(0.3)
+    assert len(samples) >= 4 and all(sample >= 0 for sample in samples)

@@ -1,40 +1,20 @@
 """The connectivity stage through the real snakemake command line (issue 14): mean-field networks on digits at two
-widths, two hidden layers, four seeds (two pairs, each on disjoint halves of the training split); only the
-connectivity targets are asked for."""
+widths, two hidden layers, four seeds (two pairs, each on disjoint halves of the training split): the
+stages DAG's connectivity block (tests/workflow_stages.py)."""
 
 import pandas as pd
-from workflow_helpers import copy_project, snakemake, write_config
+import pytest
+from workflow_stages import CONNECTIVITY_FRACTIONS as FRACTIONS
+from workflow_stages import CONNECTIVITY_SEEDS as SEEDS
+from workflow_stages import CONNECTIVITY_WIDTHS as WIDTHS
+from workflow_stages import RESULTS
 
-WIDTHS, SEEDS, FRACTIONS = [8, 16], [0, 1, 2, 3], [0.5, 0.25]
-
-
-def tiny_connectivity(config: dict) -> None:
-    config["connectivity"] = {
-        "enabled": True,
-        "datasets": ["digits"],
-        "depths": [2],
-        "widths": WIDTHS,
-        "seeds": SEEDS,
-        "seeds_per_job": 4,
-        "epochs": 1,
-        "disjoint_data": True,
-        "fractions": FRACTIONS,
-        "n_subsets": 2,
-        "points_per_segment": 3,
-        "path_width": 16,
-    }
+pytestmark = pytest.mark.workflow
 
 
-def test_the_connectivity_targets_build_tables_and_figures(tmp_path):
-    workdir = copy_project(tmp_path)
-    path = write_config(workdir, "connectivity_tiny.yaml", tiny_connectivity)
-    results = workdir / "results" / "smoke"
-    tables = ["runs", "dropout", "gaps", "barriers", "paths", "slopes", "summary"]
+def test_the_connectivity_targets_build_tables_and_figures(stages_project):
+    results = stages_project / RESULTS
     figures = [f"figures/connectivity_{name}_digits_L2.png" for name in ("gap", "barriers", "paths")]
-    targets = [f"results/smoke/connectivity_{name}.parquet" for name in tables]
-    targets += [f"results/smoke/{name}" for name in figures]
-    snakemake(workdir, *targets, "--configfile", path)
-
     runs = pd.read_parquet(results / "connectivity_runs.parquet")
     assert len(runs) == len(WIDTHS) * len(SEEDS) and runs["status"].eq("ok").all()
     assert runs.set_index("seed")["data_half"].groupby(level=0).first().tolist() == [0, 1, 0, 1]  # pairs 0-1, 2-3

@@ -1,36 +1,18 @@
-"""The Goldilocks stage (goldilocks.smk) through the real snakemake command line: the smoke config on the 8x8 digits
-(Conv-2, D = 6,090) with three init scales at one d and two seeds; only this stage's targets are asked for."""
+"""The Goldilocks stage (goldilocks.smk) through the real snakemake command line: the stages DAG on the 8x8 digits
+(Conv-2, D = 6,090) with three init scales at one d and two seeds."""
 
 import numpy as np
 import pandas as pd
 import pytest
-from workflow_helpers import copy_project, snakemake, write_config
+from workflow_stages import GOLDILOCKS_SCALES as SCALES
+from workflow_stages import RESULTS
 
 pytestmark = pytest.mark.workflow
 
-SCALES = [0.25, 1.0, 4.0]
 
-
-def tiny_goldilocks(config: dict) -> None:
-    config["datasets"] = ["digits"]
-    config["goldilocks"] = {
-        "enabled": True,
-        "init_scales": SCALES,
-        "dims": [8],
-        "curvature_seeds": 1,
-        "n_examples": 64,
-    }
-
-
-def test_goldilocks_targets_build_tables_and_figures(tmp_path):
-    workdir = copy_project(tmp_path)
-    path = write_config(workdir, "goldilocks_tiny.yaml", tiny_goldilocks)
-    results = workdir / "results" / "smoke"
-    tables = ["goldilocks_runs", "goldilocks_success", "goldilocks_curvature", "goldilocks_peaks"]
+def test_goldilocks_targets_build_tables_and_figures(stages_project):
+    results = stages_project / RESULTS
     figure = "figures/goldilocks_digits_conv2.png"
-    targets = [f"results/smoke/{name}.parquet" for name in tables] + [f"results/smoke/{figure}"]
-    snakemake(workdir, *targets, "--configfile", path)
-
     runs = pd.read_parquet(results / "goldilocks_runs.parquet")
     assert len(runs) == len(SCALES) * 2 and sorted(runs["init_scale"].unique()) == SCALES
     assert runs["t0"].eq(0).all() and runs["d"].eq(8).all() and runs["status"].eq("ok").all()

@@ -1,6 +1,6 @@
 """The jamming stage through the real snakemake command line (issue 13), as a known-answer test: a linear model on
 P = 20 Gaussian points with random labels, widths around N = P / 2 (Cover's capacity), eight seeds, and random
-subspaces (d = 12) of a linear model on the same points; only the jamming targets are asked for.
+subspaces (d = 12) of a linear model on the same points: the stages DAG's jamming block (tests/workflow_stages.py).
 
 Known answers: a linear model fits its points (L = 0) exactly when linear programming says they are separable, so
 each cell's fraction fitted is a binomial draw with Cover's probability and N*(P) at 50 % is P / 2; a random
@@ -9,7 +9,8 @@ subspace of a linear model fits exactly when its own linear feasibility problem 
 import numpy as np
 import pandas as pd
 import torch
-from workflow_helpers import copy_project, snakemake, write_config
+from workflow_dags import PARITY_P
+from workflow_stages import JAMMING, JAMMING_DIMS, JAMMING_P, JAMMING_SEEDS, JAMMING_WIDTHS, RESULTS, STAGES
 
 from dof.analysis import jamming as analysis
 from dof.config import JammingConfig, from_mapping
@@ -17,28 +18,7 @@ from dof.engine.projections import make_projection
 from dof.stages import jamming, jamming_subspace
 from dof.theory.cover import cover_probability, linearly_separable, margins_feasible
 
-P, WIDTHS, SEEDS, DIMS = 20, [7, 9, 11, 13], list(range(8)), [12]
-JAMMING = {
-    "enabled": True,
-    "datasets": ["gaussian"],
-    "n_train": [P],
-    "depths": [0],
-    "widths": WIDTHS,
-    "seeds": SEEDS,
-    "seeds_per_job": len(SEEDS),
-    "lr": 1.0,
-    "max_steps": 3000,
-    "check_every": 50,
-    "plateau_steps": 300,
-    "lr_drops": 2,
-    "gaussian": {"input_dim": 13, "n_test": 50},
-    "subspace": {"dims": DIMS, "depth": 0, "width": 13, "lr": 1.0},
-}
-
-
-def tiny_jamming(config: dict) -> None:
-    config["thresholds"]["n_bootstrap"] = 50
-    config["jamming"] = JAMMING
+P, WIDTHS, SEEDS, DIMS = JAMMING_P, JAMMING_WIDTHS, JAMMING_SEEDS, JAMMING_DIMS
 
 
 def subspace_feasible(seed: int, d: int, config: JammingConfig) -> bool:
@@ -53,16 +33,9 @@ def subspace_feasible(seed: int, d: int, config: JammingConfig) -> bool:
     return margins_feasible(features.numpy(), task.y_train.numpy(), offset.numpy())
 
 
-def test_the_jamming_targets_measure_covers_known_answer(tmp_path):
-    workdir = copy_project(tmp_path)
-    path = write_config(workdir, "jamming_tiny.yaml", tiny_jamming)
-    results = workdir / "results" / "smoke"
-    tables = ["jamming_runs", "jamming_success", "jamming_thresholds", "jamming_c0", "jamming_ensembles"]
-    tables += ["jamming_subspace_runs", "jamming_subspace_thresholds", "jamming_dof"]
-    names = ("phase", "double_descent", "n_delta")
-    figures = [f"figures/jamming_{name}_gaussian_L0.png" for name in names] + ["figures/jamming_dof_gaussian.png"]
-    targets = [f"results/smoke/{name}.parquet" for name in tables] + [f"results/smoke/{name}" for name in figures]
-    snakemake(workdir, *targets, "--configfile", path)
+def test_the_jamming_targets_measure_covers_known_answer(stages_project):
+    results = stages_project / RESULTS
+    figures = [name.removeprefix(f"{RESULTS}/") for name in STAGES["jamming"][1] if name.endswith(".png")]
     config = from_mapping(JammingConfig, JAMMING)
 
     runs = pd.read_parquet(results / "jamming_runs.parquet")
@@ -105,35 +78,11 @@ def test_the_jamming_targets_measure_covers_known_answer(tmp_path):
         assert (results / name.replace(".png", ".pdf")).exists()
 
 
-PARITY_P = 60
-PARITY = {
-    "enabled": True,
-    "datasets": ["digits"],
-    "n_train": [PARITY_P],
-    "depths": [1, 2],
-    "widths": [1, 2, 16],  # N = 13, 25, 193 (depth 1); 15, 31, 465 (depth 2)
-    "seeds": [0, 1, 2],
-    "seeds_per_job": 3,
-    "max_steps": 4000,  # the shipped rules on a shorter clock: plateaus of 200 steps, checked every 50
-    "check_every": 50,
-    "plateau_steps": 200,
-    "subspace": {"dims": [8, 128], "depth": 1, "width": 32},  # N_wide = 385
-}
-
-
-def test_parity_at_depth_one_and_two_is_fitted_from_n_2p_and_monotone(tmp_path):
+def test_parity_at_depth_one_and_two_is_fitted_from_n_2p_and_monotone(parity_project):
     """Known answers on digits parity (issue 25), the shipped optimiser and stop rules: every seed with N >= 2 P
     parameters (or a subspace of d >= 2 P) reaches L = 0, a run is `stuck` only with N_Delta > 0.1 N, the table shows
     the censored runs, and the fraction fitted does not fall with N beyond binomial noise."""
-    workdir = copy_project(tmp_path)
-
-    def parity(config: dict) -> None:
-        config["thresholds"]["n_bootstrap"] = 50
-        config["jamming"] = PARITY
-
-    path = write_config(workdir, "jamming_parity.yaml", parity)
-    tables = ["jamming_runs", "jamming_success", "jamming_thresholds", "jamming_subspace_runs"]
-    snakemake(workdir, *[f"results/smoke/{name}.parquet" for name in tables], "--configfile", path)
+    workdir = parity_project
     results = workdir / "results" / "smoke"
     runs = pd.read_parquet(results / "jamming_runs.parquet")
     assert sorted(runs["depth"].unique()) == [1, 2] and len(runs) == 18

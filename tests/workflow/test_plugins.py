@@ -3,76 +3,19 @@ experiment (pretrained, random and burn-in starts side by side), plug-in code tr
 before any job."""
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import torch
 import yaml
-from workflow_helpers import copy_project, job_counts, snakemake
+from workflow_dags import TABULAR_CONFIG, TABULAR_TARGET, TINY, TRANSFER_CONFIG, TRANSFER_TARGETS, save
+from workflow_helpers import job_counts, snakemake
 
 pytestmark = pytest.mark.workflow
 
-TINY = '''
-import math
-
-import numpy as np
-from torch import nn
-
-
-class Tiny(nn.Module):
-    """One hidden layer of `width` units."""
-
-    def __init__(self, input_shape, n_classes, width=8):
-        super().__init__()
-        hidden = nn.Linear(math.prod(input_shape), width)
-        self.net = nn.Sequential(nn.Flatten(), hidden, nn.ReLU(), nn.Linear(width, n_classes))
-
-    def forward(self, x):
-        return self.net(x)
-
-
-def not_a_module(input_shape, n_classes):
-    return f"{n_classes} classes"
-
-
-def bad_labels():
-    x = np.zeros((8, 30))
-    return x, np.arange(8) % 4, x, np.zeros(8, dtype=int), 2
-'''
-"""A second plug-in model in its own module (mynets.py at the project root: editing it concerns its jobs only), and
-two bad plug-ins."""
-
-
-def shrunk(config: dict, dims: list[int]) -> dict:
-    """A shipped config on a tiny grid: t0 = 0, the given d, two seeds in one job, one epoch."""
-    config["burn_in"]["t0"] = [0]
-    subspace = config.setdefault("subspace", {})
-    subspace.update(dims=dims, seeds=[0, 1], seeds_per_job=2, epochs=1)
-    config["thresholds"]["n_bootstrap"] = 50
-    return config
-
-
-def save(workdir: Path, name: str, config: dict) -> str:
-    path = workdir / "config" / name
-    path.write_text(yaml.safe_dump(config))
-    return str(path.relative_to(workdir))
-
-
-@pytest.fixture(scope="module")
-def tabular_project(tmp_path_factory) -> tuple[Path, str]:
-    """The tabular example with a second model (a plug-in of its own module) run to thresholds.parquet."""
-    workdir = copy_project(tmp_path_factory.mktemp("tabular"))
-    (workdir / "mynets.py").write_text(TINY)
-    config = shrunk(yaml.safe_load((workdir / "examples" / "tabular.yaml").read_text()), dims=[8])
-    config["models"].append({"name": "tiny", "factory": "mynets:Tiny", "init": "own"})
-    path = save(workdir, "tabular_test.yaml", config)
-    snakemake(workdir, "results/tabular/thresholds.parquet", "--configfile", path)
-    return workdir, path
-
 
 def test_the_tabular_example_measures_d_star_of_plug_in_models(tabular_project):
-    workdir, _ = tabular_project
+    workdir = tabular_project
     runs = pd.read_parquet(workdir / "results/tabular/runs.parquet")
     assert set(runs["dataset"]) == {"cancer"} and set(runs["model"]) == {"mlp", "tiny"}
     assert (runs["start"] == "init").all() and runs["start_sha256"].isna().all()
@@ -85,9 +28,19 @@ def test_the_tabular_example_measures_d_star_of_plug_in_models(tabular_project):
     assert set(thresholds["model"]) == {"mlp", "tiny"} and set(thresholds["start"]) == {"init"}
 
 
+def test_said_runs_through_the_workflow_with_d_counting_the_scales(tabular_project):
+    """`subspace.projection: said` over `subspace.said_base`: the runs table keeps the grid's d, records the scales
+    (n_scales: one per parameter tensor, 4 in either network) and the base."""
+    workdir = tabular_project
+    runs = pd.read_parquet(workdir / "results/tabular/runs.parquet")
+    assert runs["d"].eq(8).all() and runs["n_scales"].eq(4).all()
+    assert runs["projection"].eq("said").all() and runs["status"].eq("ok").all()
+    assert runs["projection_settings"].str.contains('"base": "fastfood"').all()
+
+
 def test_editing_a_plug_in_reruns_its_jobs_only_and_a_comment_nothing(tabular_project):
-    workdir, path = tabular_project
-    target = "results/tabular/thresholds.parquet"
+    workdir, path = tabular_project, TABULAR_CONFIG
+    target = TABULAR_TARGET
     module = workdir / "mynets.py"
     module.write_text(TINY.replace("class Tiny", "# reworded\nclass Tiny").replace("One hidden", "A single hidden"))
     assert "Nothing to be done" in snakemake(workdir, "-n", target, "--configfile", path).stdout
@@ -116,15 +69,19 @@ BAD = {
         ["config key starts[1].checkpoint", "does not fit model 'mlp'", "unexpected other.weight"],
     ),
     "D below d": (
-        lambda c: c["subspace"].update(dims=[2, 5000]),
+        lambda c: c["subspace"].update(dims=[2, 5000], projection="dense"),
         ["config key subspace.dims: [5000] exceed D = 1058", "model 'mlp' on dataset 'cancer'"],
+    ),
+    "SAID d not above m": (  # a d not above the SAID scales stops the run before any job, naming the key
+        lambda c: c["subspace"].update(dims=[4, 8]),
+        ["config key subspace.dims: [4] are too small for subspace.projection: said", "model 'mlp'"],
     ),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD))
 def test_a_bad_plug_in_is_refused_before_any_job_and_nothing_is_lost(tabular_project, case):
-    workdir, path = tabular_project
+    workdir, path = tabular_project, TABULAR_CONFIG
     change, expected = BAD[case]
     torch.save({"other.weight": torch.zeros(2, 2)}, workdir / "wrong.pt")
     config = yaml.safe_load((workdir / path).read_text())
@@ -139,15 +96,8 @@ def test_a_bad_plug_in_is_refused_before_any_job_and_nothing_is_lost(tabular_pro
     assert {p: p.stat().st_mtime_ns for p in results.rglob("*") if p.is_file()} == before
 
 
-def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(tmp_path):
-    workdir = copy_project(tmp_path)
-    config = shrunk(yaml.safe_load((workdir / "config" / "transfer.yaml").read_text()), dims=[4, 64])
-    config["baseline"]["epochs"] = 1
-    for entry in (config["datasets"][0], config["pretrain"][0]["dataset"]):
-        entry["kwargs"]["n_train"] = 1500  # mnist5k's first 1,500 of the split: about 750 per task
-    path = save(workdir, "transfer_test.yaml", config)
-    targets = ["results/transfer/thresholds.parquet", "results/transfer/figures/fig3_thresholds_mnist5k_hi_conv2.png"]
-    snakemake(workdir, *targets, "--configfile", path)
+def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(transfer_project):
+    workdir, path, targets = transfer_project, TRANSFER_CONFIG, TRANSFER_TARGETS
     results = workdir / "results" / "transfer"
     runs = pd.read_parquet(results / "runs.parquet")
     checkpoint = results / "pretrain" / "digits04.pt"

@@ -10,6 +10,9 @@ import pandas as pd
 import pytest
 from workflow_helpers import SNAKEMAKE, assert_same_tables, copy_project, write_config
 
+from dof.analysis import refinement
+from dof.config import ThresholdsConfig
+
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 
 HERE = Path(__file__).resolve().parent
@@ -57,11 +60,11 @@ def slurm_log_job_ids(workdir: Path) -> set[str]:
     return {path.stem for path in (workdir / "slurm_logs").rglob("*.log")}
 
 
-def test_smoke_dag_through_sbatch_survives_scancel_and_equals_local_run(slurm_env, smoke_project, tmp_path):
+def test_smoke_subspace_dag_through_sbatch_survives_scancel_and_equals_local_run(slurm_env, smoke_project, tmp_path):
     workdir = copy_project(tmp_path)
     before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
     process = subprocess.Popen(
-        [SNAKEMAKE, "--cores", "2", *SLURM_ARGS],
+        [SNAKEMAKE, "results/smoke/thresholds.parquet", "--cores", "2", *SLURM_ARGS],
         cwd=workdir,
         env=slurm_env,
         stdout=subprocess.PIPE,
@@ -94,12 +97,28 @@ def test_smoke_dag_through_sbatch_survives_scancel_and_equals_local_run(slurm_en
     assert_same_tables(workdir / "results" / "smoke", smoke_project / "results" / "smoke")
 
 
+def fewest_cells_curve(success_path: Path) -> tuple[str, float]:
+    """The (metric, epsilon) curve of the smoke run whose one refinement round adds the fewest (but some) cells."""
+    success, settings = pd.read_parquet(success_path), ThresholdsConfig()
+    counts = {}
+    for (metric, epsilon), _ in success.groupby(["metric", "epsilon"]):
+        chosen = refinement.chosen_curves(success, [metric], [epsilon])
+        cells = refinement.refined_cells(chosen, settings.refine.levels, settings.delta, settings.refine.resolution, 1)
+        if len(cells):
+            counts[(metric, float(epsilon))] = len(cells)
+    assert counts, "no curve of the smoke run has a bracket to refine"
+    return min(counts, key=counts.get)
+
+
 def test_refinement_rounds_run_through_sbatch(slurm_env, smoke_project, tmp_path):
-    """A refinement round is a checkpoint: through the SLURM profile its runs are submitted after it, like any job."""
+    """A refinement round is a checkpoint: through the SLURM profile its runs are submitted after it, like any job
+    (one refined curve, the one of fewest new cells: the mechanism, not the grid, is under test)."""
     workdir = copy_project(tmp_path)
     for folder in ("burn_in", "runs"):
         shutil.copytree(smoke_project / "results" / "smoke" / folder, workdir / "results" / "smoke" / folder)
-    config = write_config(workdir, "refine.yaml", lambda c: c["thresholds"].update(refine={"rounds": 1}))
+    metric, epsilon = fewest_cells_curve(smoke_project / "results" / "smoke" / "success.parquet")
+    refine = {"rounds": 1, "metrics": [metric], "epsilons": [epsilon]}
+    config = write_config(workdir, "refine.yaml", lambda c: c["thresholds"].update(refine=refine))
     args = [arg if arg != "config/smoke.yaml" else config for arg in SLURM_ARGS]
     before = {job_id for job_id, _, _ in all_jobs(slurm_env)}
     done = subprocess.run(

@@ -56,24 +56,3 @@ def test_refinement_rounds_add_midpoints_inside_brackets_and_are_reused(smoke_pr
     asked = first[first["reasons"].str.contains(f"{metric}@{epsilon}/", regex=False)]
     assert sorted(zip(kept["t0"], kept["d"])) == sorted(zip(asked["t0"], asked["d"]))
     assert all(reason.startswith(f"{metric}@{epsilon}/") for cell in kept["reasons"] for reason in cell.split(";"))
-
-
-def test_said_runs_through_the_workflow_with_d_counting_the_scales(tmp_path):
-    """`subspace.projection: said` over `subspace.said_base`: the runs table keeps the grid's d, records the scales
-    (n_scales) and the base; a d not above m stops the run before any job, naming the key."""
-    workdir = copy_project(tmp_path)
-
-    def said(c: dict, dims: list[int]) -> None:
-        c["burn_in"].update(t0=[0])
-        c["subspace"].update(dims=dims, seeds=[0], projection="said", said_base="fastfood")
-
-    config = write_config(workdir, "said.yaml", lambda c: said(c, [8, 64]))
-    snakemake(workdir, "results/smoke/runs.parquet", "--configfile", config)
-    runs = pd.read_parquet(workdir / "results" / "smoke" / "runs.parquet")
-    assert runs["d"].tolist() == [8, 64] and runs["n_scales"].tolist() == [6, 6]
-    assert runs["projection"].eq("said").all() and runs["status"].eq("ok").all()
-    assert runs["projection_settings"].str.contains('"base": "fastfood"').all()
-
-    small = write_config(workdir, "small.yaml", lambda c: said(c, [4, 64]))
-    refused = snakemake(workdir, "-n", "results/smoke/runs.parquet", "--configfile", small, check=False)
-    assert refused.returncode != 0 and "subspace.dims: [4] are too small" in refused.stdout + refused.stderr

@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import torch
 
 CONFIG_METADATA_KEY = b"dof.config"
 
@@ -76,12 +75,16 @@ def table_config(path: str | os.PathLike) -> dict[str, Any]:
 
 def save_checkpoint(payload: dict[str, Any], path: str | os.PathLike) -> None:
     """torch.save a checkpoint dict atomically."""
+    import torch  # here, not at the top: the table and figure jobs that import io need no torch (1.5 s a job)
+
     with atomic_path(path) as tmp:
         torch.save(payload, tmp)
 
 
 def load_checkpoint(path: str | os.PathLike, required: tuple[str, ...] = ("theta",)) -> dict[str, Any]:
     """Load a checkpoint dict; a missing, corrupt or incomplete file raises an error naming it and the fix."""
+    import torch
+
     hint = f"delete {path} and rerun snakemake to regenerate it"
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)

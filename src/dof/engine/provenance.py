@@ -12,10 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import torch
-
 import dof
-from dof.engine.plugins import module_file
 
 
 def config_hash(config: dict[str, Any]) -> str:
@@ -47,6 +44,8 @@ PROVENANCE_COLUMNS = ["dof_version", "git_commit", "torch_version", "device", "c
 
 def provenance(device: str) -> dict[str, Any]:
     """Columns describing the software and hardware that produced a row."""
+    import torch  # here: the table jobs that read PROVENANCE_COLUMNS need no torch
+
     return {
         "dof_version": dof.__version__,
         "git_commit": git_commit(),
@@ -156,6 +155,8 @@ def plugin_fingerprint(import_path: str, search: Iterable[str] = ()) -> str:
     """The code fingerprint of the module of a plug-in's import path (package.module:callable, found with the
     `search` folders first): its syntax and that of the modules of its own package and of `dof` it imports, without
     comments or docstrings (a comment edit changes nothing)."""
+    from dof.engine.plugins import module_file  # here: plugins imports torch, which the table jobs do not need
+
     module = import_path.partition(":")[0]
     path = module_file(import_path, search)
     if path is None or path.suffix != ".py":

@@ -4,12 +4,15 @@ and baseline of the grid."""
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +342,42 @@ def benchmark_seconds(results: str | Path) -> pd.DataFrame:
                          "d": int(folders.get("d", 0)), "wall_s": float(last["s"]),
                          "cpu_s": float(last.get("cpu_time", float("nan")))})  # fmt: skip
     return pd.DataFrame(rows)
+
+
+LOADED_FRACTION = 0.25
+"""The load of other processes, as a fraction of the cores, above which a measurement is called inflated."""
+
+
+@contextmanager
+def sampled_load(interval_s: float = 2.0) -> Iterator[list[float]]:
+    """The machine's 1-minute load average (os.getloadavg), sampled every `interval_s` while the block runs."""
+    samples, stop = [os.getloadavg()[0]], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(interval_s):
+            samples.append(os.getloadavg()[0])
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        thread.join()
+        samples.append(os.getloadavg()[0])
+
+
+def load_note(samples: Sequence[float], cores: int, own: float = 1.0) -> tuple[str, bool]:
+    """A line on the machine's load while measuring and whether it inflates the figure: the load of other processes
+    (the peak load average less this one's `own`) above LOADED_FRACTION of the cores. CPU time is not load-independent
+    on shared cores (SMT siblings, caches and memory bandwidth are shared), so a loaded measurement overstates it."""
+    peak = max(samples)
+    other = max(peak - own, 0.0)
+    loaded = other > LOADED_FRACTION * cores
+    line = f"load average while measuring: {min(samples):.2f} .. {peak:.2f} on {cores} cores ({other:.2f} from others)"
+    if loaded:
+        line += (
+            f"\nWARNING: the machine was loaded ({other:.2f} other processes on {cores} cores): the CPU time "
+            "measured is inflated (shared cores, caches and memory bandwidth); rerun on an idle machine to plan by it"
+        )
+    return line, loaded
