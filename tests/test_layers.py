@@ -9,10 +9,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dof"
 
-PACKAGE_MODULES = sorted(
-    ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__") for p in PACKAGE.rglob("*.py")
-)
-LEAVES = {"dof.tables"} | {name for name in PACKAGE_MODULES if name == "dof.config" or name.startswith("dof.config.")}
+CONFIG = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts) for p in (PACKAGE / "config").glob("*.py")}
+LEAVES = {"dof.tables", "dof.config"} | {name for name in CONFIG if not name.endswith(".__init__")}
 """Layer 0: they import nothing of dof but each other (every module of the config package, dof.tables)."""
 
 LAYERS = {"engine": 1, "theory": 2, "stages": 3, "analysis": 3}
