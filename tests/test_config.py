@@ -133,3 +133,40 @@ def test_hyperparameters_drop_the_grid_keys():
     block = {"dims": [1, 2], "seeds": [0], "seeds_per_job": 2, "lr": 0.1, "projection": "fastfood"}
     assert cfg.hyperparameters(cfg.SubspaceConfig, block) == {"lr": 0.1, "projection": "fastfood"}
     assert cfg.hyperparameters(cfg.BurnInConfig, {"t0": [0, 4], "lr": 0.05}) == {"lr": 0.05}
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [
+        ({"subspacee": {}}, ["unknown config key subspacee", "did you mean subspace?", "thresholds"]),
+        ({"subspace": {"projection": "gauss"}}, ["subspace.projection", "'gauss'", "dense, sparse"]),
+        ({"burn_in": {"t0": [4, -4]}}, ["burn_in.t0[1]", "-4", ">= 0"]),
+        ({"burn_in": {"t0": [4, 4]}}, ["burn_in.t0", "without repeated items"]),
+        ({"theory": {"quadratic": {"n_subspaces": "many"}}}, ["theory.quadratic.n_subspaces", "integer"]),
+        ({"lottery": {"tickets": {"keptfractions": [0.5]}}}, ["lottery.tickets.keptfractions", "kept_fractions?"]),
+        ({"datasets": [{"name": "w", "loadr": "a:b"}]}, ["datasets[0].loadr", "did you mean datasets[0].loader?"]),
+        ({"models": ["conv2", {"name": "my-net", "factory": "a:b"}]}, ["models[1].name", "'my-net'"]),
+        ({"datasets": ["mnist5kk"]}, ["datasets[0]", "'mnist5kk'", "mnist5k, digits"]),
+        ({"goldilocks": {"epsilon": 1.5}}, ["goldilocks.epsilon", "1.5", "<= 1\n"]),
+        ({"track_code": "yes"}, ["track_code", "'yes'", "boolean"]),
+        ({"theory": {"quadratic": {"spectra": [{"name": "x"}]}}}, ["theory.quadratic.spectra[0].kind missing"]),
+        ({"theory": {"quadratic": {"spectra": [{"name": "x", "kind": "bulk", "params": {"low": "a"}}]}}}, ["low"]),
+    ],
+)
+def test_pydantic_errors_read_like_the_schemas_naming_key_value_and_what_is_allowed(mapping, expected):
+    with pytest.raises(ValueError) as error:
+        cfg.from_mapping(cfg.ExperimentConfig, mapping)
+    message = str(error.value)
+    assert len(message.splitlines()) <= 3 and "pydantic" not in message
+    for text in expected:
+        assert text in message
+
+
+def test_a_block_converts_as_before_keeping_ints_and_plain_mappings():
+    quadratic = cfg.from_mapping(
+        cfg.QuadraticConfig, {"spectra": [{"name": "x", "kind": "bulk"}], "distances": [1, 2.5]}
+    )
+    assert quadratic.spectra == ({"name": "x", "kind": "bulk"},) and quadratic.distances == (1, 2.5)
+    assert type(quadratic.distances[0]) is int  # as_dict and the config hashes see what the YAML holds
+    assert cfg.from_mapping(cfg.SubspaceConfig, {"lr": 1}).lr == 1 and cfg.SubspaceConfig().dims == ()
+    assert cfg.ExperimentConfig().data.mnist5k.n_train == 4000 and cfg.ExperimentConfig().data.digits.n_train == 1400

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    Strict,
     TypeAdapter,
     ValidationError,
     WrapValidator,
@@ -145,6 +146,8 @@ def _unset_or(value: Any, handler: Callable[[Any], Any]) -> Any:
 
 KEEP_INT = WrapValidator(_keep_int)
 UNSET = WrapValidator(_unset_or)
+Flag = Annotated[bool, Strict()]
+"""true or false (not pydantic's lax 'yes' or 1, which the schema refuses too)."""
 Number = Annotated[float, KEEP_INT]
 NonNegative = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
@@ -191,14 +194,22 @@ def from_mapping(cls: type[T], mapping: Mapping[str, Any], where: str = "") -> T
 # --------------------------------------------------------------------------------------------------------------------
 # pydantic's errors in a few lines
 
+
+def _bound(value: Any) -> Any:
+    """A bound as the schema writes it: 1, not 1.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 ALLOWED = {
-    "greater_than": lambda ctx: f"a number > {ctx['gt']}",
-    "greater_than_equal": lambda ctx: f"a number >= {ctx['ge']}",
-    "less_than": lambda ctx: f"a number < {ctx['lt']}",
-    "less_than_equal": lambda ctx: f"a number <= {ctx['le']}",
+    "greater_than": lambda ctx: f"a number > {_bound(ctx['gt'])}",
+    "greater_than_equal": lambda ctx: f"a number >= {_bound(ctx['ge'])}",
+    "less_than": lambda ctx: f"a number < {_bound(ctx['lt'])}",
+    "less_than_equal": lambda ctx: f"a number <= {_bound(ctx['le'])}",
     "too_short": lambda ctx: f"a list of at least {ctx['min_length']} item(s)",
     "literal_error": lambda ctx: f"one of {ctx['expected'].replace(' or ', ', ')}".replace("'", ""),
     "string_pattern_mismatch": lambda ctx: f"a string matching {ctx['pattern']}",
+    "dataclass_type": lambda ctx: "a block (a mapping of its keys)",
+    "dict_type": lambda ctx: "a mapping",
 }
 TYPES = {"int": "integer", "float": "number", "bool": "boolean", "string": "string", "tuple": "array"}
 UNION_TAG = re.compile(r"[a-z_][a-z0-9_]*")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from dof.config.base import Number, block, key
+from dof.config.base import Flag, Number, block, key
 
 
 @block
@@ -17,7 +17,7 @@ class BaselineConfig:
     (d_int90 null, no dashed line)."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "chance_margin")
-    enabled: bool = key(
+    enabled: Flag = key(
         False,
         "write baseline.parquet and fill d_int90 in thresholds.parquet and figure 2's full-model line (the lottery "
         "stage writes baseline.parquet regardless, but d_int90 and figure 2's line need this key)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from dof.config.base import Items, NonNegative, Positive, block, key
+from dof.config.base import Flag, Items, NonNegative, Positive, block, key
 
 
 @block
@@ -13,7 +13,7 @@ class ConfinementConfig:
     Hessian eigenspace (Lanczos on a fixed training subset) at every burn-in checkpoint and along a trajectory."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "n_seeds", "trajectory_steps")
-    enabled: bool = key(False, "run the confinement stage")
+    enabled: Flag = key(False, "run the confinement stage")
     n_seeds: int = key(1, "the first n `subspace.seeds` measured", note="at most as many as `subspace.seeds`", ge=1)
     ks: Annotated[tuple[Positive, ...], Items(1)] = key(
         (1, 2, 5, 10, 20), "the k of the top-k eigenspaces; k = C (the dataset's number of classes) is always added"

@@ -9,6 +9,7 @@ from dof.config.base import (
     AtLeastTwo,
     ConnectivityLoss,
     DatasetName,
+    Flag,
     Fraction,
     Items,
     NonNegative,
@@ -36,7 +37,7 @@ class ConnectivityConfig:
     )  # path_width: only the figures read it
     EVALUATION: ClassVar[tuple[str, ...]] = ("fractions", "n_subsets", "points_per_segment")
     """Keys only the dropout and path evaluation depend on (changing them retrains nothing)."""
-    enabled: bool = key(False, "run the connectivity stage")
+    enabled: Flag = key(False, "run the connectivity stage")
     datasets: Annotated[tuple[DatasetName, ...], Items(1)] = key(
         ("digits",), "datasets; inputs flattened and divided by the training split's standard deviation"
     )
@@ -67,7 +68,7 @@ class ConnectivityConfig:
     )
     batch_size: int = key(16, "SGD mini-batch size", ge=1)
     epochs: int = key(10, "SGD epochs over the training split", ge=1)
-    disjoint_data: bool = key(
+    disjoint_data: Flag = key(
         False,
         "the first seed of every pair trains on one half of the training split and the second on the other half (a "
         "fixed seeded cut; a seed outside every pair on the first half), so that a pair differs in data as well as "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dof.config.base import block, key
+from dof.config.base import Flag, block, key
 
 SPLIT_DOC = "the first n_train digits of a seeded permutation train, the rest test"
 
@@ -34,7 +34,7 @@ class DataConfig:
     """Where torchvision datasets live and the splits of the embedded ones."""
 
     root: str = key("data", "folder of the torchvision datasets, each in torchvision's own layout")
-    download: bool = key(
+    download: Flag = key(
         True,
         "download a torchvision dataset that is missing under `data.root`; when off, a missing dataset stops the run "
         "before any job, naming the files expected",

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from dof.config.base import INIT, NAME_PATTERN, UNSET, DatasetName, Device, Items, ModelName, as_dict, block, key
+from dof.config.base import INIT, NAME_PATTERN, UNSET, DatasetName, Device, Flag, Items, ModelName, as_dict, block, key
 from dof.config.baseline import BaselineConfig
 from dof.config.burn_in import BurnInConfig
 from dof.config.confinement import ConfinementConfig
@@ -64,7 +64,7 @@ class ExperimentConfig:
         "working directory (where snakemake runs, on a cluster node too); an installed package needs none",
     )
     device: Device = key("cpu", "where training runs; auto picks CUDA when present")
-    track_code: bool = key(
+    track_code: Flag = key(
         True,
         "rerun a rule's jobs when the code its script runs changes (the syntax of the script and of the dof modules "
         "it imports; comments and docstrings do not count); false keeps finished results whatever the code",

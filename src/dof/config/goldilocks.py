@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from dof.config.base import KEEP_INT, Items, NonNegative, Positive, PositiveNumber, block, key
+from dof.config.base import KEEP_INT, Flag, Items, NonNegative, Positive, PositiveNumber, block, key
 
 
 @block
@@ -15,7 +15,7 @@ class GoldilocksConfig:
     with the subspace block's training, P_s at fixed d against r, beside the curvature of the section A^T H A."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "init_scales", "dims", "seeds", "seeds_per_job", "epsilon")
-    enabled: bool = key(False, "run the Goldilocks stage")
+    enabled: Flag = key(False, "run the Goldilocks stage")
     init_scales: Annotated[tuple[PositiveNumber, ...], Items(1)] = key(
         (1.0,),
         "the init scales r (a log grid, e.g. 2^-4 .. 2^4): a run starts at r theta_0 (every weight and bias; "

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar
 
 from dof.config.base import (
     BaseProjection,
+    Flag,
     Items,
     JammingDataset,
     JammingDtype,
@@ -54,7 +55,7 @@ class JammingSubspaceConfig:
         ge=1,
     )
     projection: BaseProjection = key("dense", "how A is built, as `subspace.projection` (its random kinds)")
-    nested: bool = key(
+    nested: Flag = key(
         True,
         "as `subspace.nested`: true: a seed's A_d is the first d columns of one seed-determined A, so its subspaces "
         "grow with d (success almost monotone in d); false: A drawn afresh for every (seed, d), independent cells "
@@ -75,7 +76,7 @@ class JammingConfig:
     the step budget ('budget': undecided, censored)."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "datasets", "n_train", "depths", "widths", "seeds", "seeds_per_job")
-    enabled: bool = key(False, "run the jamming stage")
+    enabled: Flag = key(False, "run the jamming stage")
     datasets: Annotated[tuple[JammingDataset, ...], Items(1)] = key(
         ("mnist5k",),
         "label y = +1 for an even class index, -1 for an odd one (digits: the digit's parity; cifar10: even vs odd "

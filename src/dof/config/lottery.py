@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 from dof.config.base import (
+    Flag,
     Fraction,
     Items,
     NonNegative,
@@ -30,9 +31,9 @@ class TicketConfig:
     (lr 0.05, momentum 0.9, weight decay on the conv kernels), prunes once per kept fraction, rewinds and retrains."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "seeds_per_job")
-    enabled: bool = key(True, "compute lottery tickets (when `lottery.enabled`)")
-    iterative: bool = key(True, "iterative magnitude pruning with rewinding")
-    one_shot: bool = key(True, "the authors' one-shot pruning after a short pre-training")
+    enabled: Flag = key(True, "compute lottery tickets (when `lottery.enabled`)")
+    iterative: Flag = key(True, "iterative magnitude pruning with rewinding")
+    one_shot: Flag = key(True, "the authors' one-shot pruning after a short pre-training")
     kept_fractions: Annotated[tuple[Fraction, ...], Items(1)] = key(
         (1.0, 0.5, 0.25, 0.1, 0.05, 0.025, 0.01, 0.005, 0.0025, 0.001), "fractions of the weights a ticket keeps"
     )
@@ -65,7 +66,7 @@ class SupermaskConfig:
     straight-through gradient and is evaluated with its top round(f D) probabilities, so d = round(f D) for both."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "seeds_per_job")
-    enabled: bool = key(False, "compute supermasks (when `lottery.enabled`)")
+    enabled: Flag = key(False, "compute supermasks (when `lottery.enabled`)")
     estimator: SupermaskEstimator = key(
         "edge_popup",
         "edge_popup (Ramanujan et al.: the top-k scores |s| keep their weights, straight-through gradient) or "
@@ -78,7 +79,7 @@ class SupermaskConfig:
     kept_fractions: Annotated[tuple[Fraction, ...], Items(1)] | None = key(
         None, "fractions of the weights a supermask keeps; null = `lottery.tickets.kept_fractions`"
     )
-    signed_constant: bool = key(
+    signed_constant: Flag = key(
         False,
         "Zhou et al.'s signed constant: every weight tensor (dim >= 2) replaced by sign(w) x the std of its initial "
         "values; biases keep theirs",
@@ -105,7 +106,7 @@ class LotteryConfig:
     """Lottery subspaces (top singular vectors of the training trajectory from theta_0) and lottery tickets."""
 
     GRID: ClassVar[tuple[str, ...]] = ("enabled", "dims", "seeds", "seeds_per_job", "tickets", "supermask")
-    enabled: bool = key(False, "run the lottery stage")
+    enabled: Flag = key(False, "run the lottery stage")
     dims: Annotated[tuple[Positive, ...], Items(0)] = key(
         (4, 8, 16, 32, 64, 128),
         "training dimensions d of the lottery subspaces (at most svd_rank and trajectory_steps / record_every)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from dof.config.base import UNSET, BaseProjection, Items, NonNegative, Number, Positive, Projection, block, key
+from dof.config.base import UNSET, BaseProjection, Flag, Items, NonNegative, Number, Positive, Projection, block, key
 
 
 @block
@@ -47,7 +47,7 @@ class SubspaceConfig:
         "the projection A of `subspace.projection: said` (theta_i = theta_0,i + lambda_m(i) (A phi)_i, the scales "
         "lambda from 1); fastfood as Aghajanyan et al.",
     )
-    nested: bool = key(
+    nested: Flag = key(
         True,
         "true: a seed's A_d is the first d columns of one seed-determined A and every d sees the same mini-batches, "
         "so a seed's subspaces grow with d (success almost monotone in d, runs at different d share random numbers); "
