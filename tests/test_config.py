@@ -1,4 +1,4 @@
-"""The config module is the single source of defaults and names: the schema repeats them, the registries agree."""
+"""The config package is the single source of defaults and names: the schema repeats them, the registries agree."""
 
 import dataclasses
 import subprocess
@@ -50,10 +50,10 @@ def test_schema_defaults_equal_the_dataclass_defaults():
         if dataclasses.is_dataclass(value):
             assert prop.get("default") == {}, f"{where}: a block defaults to {{}} (its keys carry the defaults)"
         elif "default" in prop:
-            assert plain(value) == prop["default"], f"{where}: schema {prop['default']!r}, config.py {value!r}"
+            assert plain(value) == prop["default"], f"{where}: schema {prop['default']!r}, dof.config {value!r}"
             checked += 1
         else:
-            assert value in EMPTY, f"{where} has a default in config.py ({value!r}) but not in the schema"
+            assert value in EMPTY, f"{where} has a default in dof.config ({value!r}) but not in the schema"
     assert checked > 50
 
 

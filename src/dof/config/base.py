@@ -96,9 +96,8 @@ def key(
     note: str | None = None,
     **bounds: Any,
 ) -> Any:
-    """A documented field: `doc` is its description, `bounds` pydantic's (ge, gt, le, lt, pattern). A `required` key
-    has no default in the schema (its placeholder `default` only lets a block be built from its settings alone);
-    `shown` is the README's default and `note` what check_grid refuses beyond the schema."""
+    """A documented field (pydantic's Field): `bounds` are ge, gt, le, lt, pattern; a `required` key has no default in
+    the schema (its placeholder default lets a block build from its settings); `shown`, `note` are for the README."""
     extra = {name: value for name, value in (("x-required", required), ("x-shown", shown), ("x-note", note)) if value}
     if default_factory is not None:
         bounds["default_factory"] = default_factory

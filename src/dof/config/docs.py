@@ -87,9 +87,8 @@ def _value(node: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _properties(node: Mapping[str, Any], defs: Mapping[str, Any], defaults: bool) -> dict[str, Any]:
-    """The properties and required keys of a block's pydantic schema: nested blocks default to {} (their keys carry
-    the defaults); without `defaults` (a list item or an anyOf choice) no default at all, which Snakemake's
-    default-filling validator would try to set on whatever value it checks against the block (a string, too)."""
+    """The properties and required keys of a block: nested blocks default to {}; without `defaults` (a list item or an
+    anyOf choice) no defaults, which Snakemake's default-filling validator would set on any value, a string too."""
     properties, required = {}, []
     for name, raw in node["properties"].items():
         raw = _resolve(raw, defs)
