@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from dof.config.base import KEEP_INT, Flag, Items, NonNegative, Positive, PositiveNumber, block, key
+from dof.config.base import KEEP_INT, Flag, Items, Positive, PositiveNumber, Seeds, block, key
 
 
 @block
@@ -24,9 +24,7 @@ class GoldilocksConfig:
     dims: Annotated[tuple[Positive, ...], Items(1)] = key(
         (32, 128), "subspace dimensions d of the runs and sections (at most D)"
     )
-    seeds: Annotated[tuple[NonNegative, ...], Items(1)] | None = key(
-        None, "run seeds; null: the subspace seeds (`subspace.seeds`)"
-    )
+    seeds: Seeds | None = key(None, "run seeds; null: the subspace seeds (`subspace.seeds`)")
     seeds_per_job: int = key(5, "runs (seeds) of one (r, d) per job", ge=1)
     epsilon: Annotated[float, Field(ge=0, le=1), KEEP_INT] | None = key(
         None,

@@ -14,6 +14,7 @@ from dof.config.base import (
     NonNegative,
     Number,
     Positive,
+    Seeds,
     block,
     key,
 )
@@ -40,7 +41,7 @@ class JammingSubspaceConfig:
         "subspace dimensions d (at most the wide network's N: larger ones are refused before any run); empty: no "
         "subspace runs",
     )
-    seeds: Annotated[tuple[NonNegative, ...], Items(1)] | None = key(
+    seeds: Seeds | None = key(
         None,
         "run seeds (initialisation theta_0 and projection A, see `jamming.subspace.nested`; for gaussian the data "
         "draw); null: the jamming seeds (`jamming.seeds`)",
@@ -95,7 +96,7 @@ class JammingConfig:
         "hidden widths h; for depth 0 the number of input coordinates the linear model keeps (the leading principal "
         "components, or Gaussian coordinates), so that N = h + 1",
     )
-    seeds: Annotated[tuple[NonNegative, ...], Items(1)] = key(
+    seeds: Seeds = key(
         (0, 1, 2, 3, 4),
         "run seeds: the initialisation (and for gaussian the data draw); the ensemble of a (P, N) cell averages its "
         "seeds' outputs",

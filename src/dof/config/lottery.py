@@ -8,10 +8,10 @@ from dof.config.base import (
     Flag,
     Fraction,
     Items,
-    NonNegative,
     Number,
     Positive,
     PositiveNumber,
+    Seeds,
     SupermaskEstimator,
     SupermaskRescaling,
     SupermaskScope,
@@ -111,9 +111,7 @@ class LotteryConfig:
         (4, 8, 16, 32, 64, 128),
         "training dimensions d of the lottery subspaces (at most svd_rank and trajectory_steps / record_every)",
     )
-    seeds: Annotated[tuple[NonNegative, ...], Items(1)] | None = key(
-        None, "run seeds of the lottery stage; null: the subspace seeds (`subspace.seeds`)"
-    )
+    seeds: Seeds | None = key(None, "run seeds of the lottery stage; null: the subspace seeds (`subspace.seeds`)")
     seeds_per_job: int = key(5, "lottery subspace runs (seeds) per job", ge=1)
     trajectory_steps: int = key(
         640,
