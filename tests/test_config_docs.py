@@ -43,9 +43,11 @@ def test_every_shipped_config_names_the_json_schema_and_is_valid_under_it(path):
     assert not errors, f"{path}: {errors}"
 
 
-def test_the_readme_plugin_example_names_the_json_schema():
+def test_the_readme_plugin_example_names_the_json_schema_and_is_valid_under_it():
     readme = (ROOT / "README.md").read_text()
-    assert "# yaml-language-server: $schema=" in readme
+    example = readme.split("```yaml\n# yaml-language-server: $schema=workflow/schemas/config.schema.json\n")[1]
+    schema = json.loads((ROOT / config_docs.JSON_SCHEMA_PATH).read_text())
+    jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(example.split("```")[0]))
 
 
 def test_the_committed_readme_tables_are_the_generated_ones():
