@@ -67,9 +67,9 @@ format: install
 	$(BIN)/ruff format src tests workflow/scripts examples
 	$(BIN)/snakefmt Snakefile workflow/rules
 
-# The config schema and config/README.md's key tables, written from the dataclasses of src/dof/config.py.
+# The config schema (YAML and JSON) and config/README.md's key tables, written from the pydantic blocks of src/dof/config/.
 config-docs: install
-	$(BIN)/python -m dof.config_docs
+	$(BIN)/python -m dof.config.docs
 
 clean:
 	rm -rf results .snakemake

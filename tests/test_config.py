@@ -1,9 +1,8 @@
-"""The config module is the single source of defaults and names: the schema repeats them, the registries agree."""
+"""The config package is the single source of defaults and names: the schema repeats them, the registries agree."""
 
 import dataclasses
 import subprocess
 import sys
-import typing
 from pathlib import Path
 
 import pytest
@@ -51,10 +50,10 @@ def test_schema_defaults_equal_the_dataclass_defaults():
         if dataclasses.is_dataclass(value):
             assert prop.get("default") == {}, f"{where}: a block defaults to {{}} (its keys carry the defaults)"
         elif "default" in prop:
-            assert plain(value) == prop["default"], f"{where}: schema {prop['default']!r}, config.py {value!r}"
+            assert plain(value) == prop["default"], f"{where}: schema {prop['default']!r}, dof.config {value!r}"
             checked += 1
         else:
-            assert value in EMPTY, f"{where} has a default in config.py ({value!r}) but not in the schema"
+            assert value in EMPTY, f"{where} has a default in dof.config ({value!r}) but not in the schema"
     assert checked > 50
 
 
@@ -84,23 +83,25 @@ def test_schema_allows_exactly_the_registered_names():
 
 def test_every_key_has_a_description():
     def undocumented(cls, prefix=""):
-        hints = typing.get_type_hints(cls)
-        for field in dataclasses.fields(cls):
-            if not field.metadata.get("doc"):
-                yield prefix + field.name
-            if dataclasses.is_dataclass(hints[field.name]):
-                yield from undocumented(hints[field.name], f"{prefix}{field.name}.")
+        for name, field in cls.__pydantic_fields__.items():
+            if not field.description:
+                yield prefix + name
+            if dataclasses.is_dataclass(field.annotation):
+                yield from undocumented(field.annotation, f"{prefix}{name}.")
 
-    assert not [*undocumented(cfg.ExperimentConfig), *undocumented(cfg.SpectrumConfig)]
+    blocks = [cfg.ExperimentConfig, cfg.SpectrumConfig, cfg.DatasetSpec, cfg.ModelSpec, cfg.StartSpec, cfg.PretrainSpec]
+    assert not [key for block in blocks for key in undocumented(block)]
 
 
-def test_the_config_module_imports_neither_torch_nor_numpy_nor_dof():
+def test_the_config_package_imports_neither_torch_nor_numpy_nor_the_rest_of_dof():
     code = (
-        "import sys, dof.config, dof.config_docs; "
+        "import sys, dof.config, dof.config.docs; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'dof')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['dof', 'dof.config', 'dof.config_docs']"
+    loaded = eval(out)
+    assert "dof.config.subspace" in loaded and "dof.config.docs" in loaded
+    assert all(name == "dof" or name.startswith("dof.config") for name in loaded), loaded
 
 
 def test_inherit_seeds_gives_every_null_seeds_its_parents():
@@ -132,3 +133,40 @@ def test_hyperparameters_drop_the_grid_keys():
     block = {"dims": [1, 2], "seeds": [0], "seeds_per_job": 2, "lr": 0.1, "projection": "fastfood"}
     assert cfg.hyperparameters(cfg.SubspaceConfig, block) == {"lr": 0.1, "projection": "fastfood"}
     assert cfg.hyperparameters(cfg.BurnInConfig, {"t0": [0, 4], "lr": 0.05}) == {"lr": 0.05}
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [
+        ({"subspacee": {}}, ["unknown config key subspacee", "did you mean subspace?", "thresholds"]),
+        ({"subspace": {"projection": "gauss"}}, ["subspace.projection", "'gauss'", "dense, sparse"]),
+        ({"burn_in": {"t0": [4, -4]}}, ["burn_in.t0[1]", "-4", ">= 0"]),
+        ({"burn_in": {"t0": [4, 4]}}, ["burn_in.t0", "without repeated items"]),
+        ({"theory": {"quadratic": {"n_subspaces": "many"}}}, ["theory.quadratic.n_subspaces", "integer"]),
+        ({"lottery": {"tickets": {"keptfractions": [0.5]}}}, ["lottery.tickets.keptfractions", "kept_fractions?"]),
+        ({"datasets": [{"name": "w", "loadr": "a:b"}]}, ["datasets[0].loadr", "did you mean datasets[0].loader?"]),
+        ({"models": ["conv2", {"name": "my-net", "factory": "a:b"}]}, ["models[1].name", "'my-net'"]),
+        ({"datasets": ["mnist5kk"]}, ["datasets[0]", "'mnist5kk'", "mnist5k, digits"]),
+        ({"goldilocks": {"epsilon": 1.5}}, ["goldilocks.epsilon", "1.5", "<= 1\n"]),
+        ({"track_code": "yes"}, ["track_code", "'yes'", "boolean"]),
+        ({"theory": {"quadratic": {"spectra": [{"name": "x"}]}}}, ["theory.quadratic.spectra[0].kind missing"]),
+        ({"theory": {"quadratic": {"spectra": [{"name": "x", "kind": "bulk", "params": {"low": "a"}}]}}}, ["low"]),
+    ],
+)
+def test_pydantic_errors_read_like_the_schemas_naming_key_value_and_what_is_allowed(mapping, expected):
+    with pytest.raises(ValueError) as error:
+        cfg.from_mapping(cfg.ExperimentConfig, mapping)
+    message = str(error.value)
+    assert len(message.splitlines()) <= 3 and "pydantic" not in message
+    for text in expected:
+        assert text in message
+
+
+def test_a_block_converts_as_before_keeping_ints_and_plain_mappings():
+    quadratic = cfg.from_mapping(
+        cfg.QuadraticConfig, {"spectra": [{"name": "x", "kind": "bulk"}], "distances": [1, 2.5]}
+    )
+    assert quadratic.spectra == ({"name": "x", "kind": "bulk"},) and quadratic.distances == (1, 2.5)
+    assert type(quadratic.distances[0]) is int  # as_dict and the config hashes see what the YAML holds
+    assert cfg.from_mapping(cfg.SubspaceConfig, {"lr": 1}).lr == 1 and cfg.SubspaceConfig().dims == ()
+    assert cfg.ExperimentConfig().data.mnist5k.n_train == 4000 and cfg.ExperimentConfig().data.digits.n_train == 1400

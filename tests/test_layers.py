@@ -1,4 +1,4 @@
-"""The package's layers: dof.config, dof.tables (and dof.config_docs) -> dof.engine -> dof.theory -> dof.stages and,
+"""The package's layers: dof.config (a package of leaves), dof.tables -> dof.engine -> dof.theory -> dof.stages and,
 beside the stages, dof.analysis; no import runs up the layers, stages and analysis never import each other, and the
 import graph of dof has no cycle. Read from the syntax of every module (imports inside functions included)."""
 
@@ -9,8 +9,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dof"
 
-LEAVES = {"dof.config", "dof.tables", "dof.config_docs"}
-"""Layer 0: they import nothing of dof but each other."""
+CONFIG = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts) for p in (PACKAGE / "config").glob("*.py")}
+LEAVES = {"dof.tables", "dof.config"} | {name for name in CONFIG if not name.endswith(".__init__")}
+"""Layer 0: they import nothing of dof but each other (every module of the config package, dof.tables)."""
 
 LAYERS = {"engine": 1, "theory": 2, "stages": 3, "analysis": 3}
 """The layer of every module of a subpackage (its __init__ included); a module imports its own subpackage and lower
@@ -157,5 +158,6 @@ def test_the_collector_sees_every_form_of_import(tmp_path, monkeypatch):
     }
     assert not allowed("dof.analysis.probe", "dof.stages.jamming")
     assert not allowed("dof.theory.quadratic", "dof.analysis.thresholds")
-    assert not allowed("dof.config", "dof.engine.io") and allowed("dof.config_docs", "dof.config")
+    assert not allowed("dof.config", "dof.engine.io") and allowed("dof.config.docs", "dof.config.experiment")
+    assert not allowed("dof.config.base", "dof.engine.io") and "dof.config.subspace" in LEAVES
     assert allowed("dof.stages.jamming", "dof.tables") and allowed("dof.validation", "dof.stages.jamming")

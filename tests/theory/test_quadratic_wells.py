@@ -30,7 +30,9 @@ def quad(settings: dict) -> QuadraticConfig:
 def test_quadratic_grid_and_spectra_from_settings():
     dims = quadratic.quadratic_dims(quad(QUADRATIC))
     assert dims[0] == 0 and dims[-1] == 40 and np.all(np.diff(dims) > 0)
-    np.testing.assert_array_equal(quadratic.quadratic_dims(quad({**QUADRATIC, "dims": [8, 0, 8, 40]})), [0, 8, 40])
+    np.testing.assert_array_equal(quadratic.quadratic_dims(quad({**QUADRATIC, "dims": [8, 0, 40]})), [0, 8, 40])
+    with pytest.raises(ValueError, match=r"dims: \[8, 0, 8, 40\] is not allowed; allowed: a list without repeated"):
+        quad({**QUADRATIC, "dims": [8, 0, 8, 40]})  # the config refuses repeats (the schema did before pydantic)
     with pytest.raises(ValueError, match="n_params"):
         quadratic.quadratic_dims(quad({**QUADRATIC, "dims": [41]}))
     spectra = quadratic.quadratic_spectra(quad(QUADRATIC))
