@@ -79,6 +79,17 @@ def test_plugin_data_are_used_as_returned_and_checked(plugin_dir):
         from_plugin("bad", (x, y[:3] % 2, x, y % 2, 2))
 
 
+@pytest.mark.parametrize(("split", "bad"), [("train", np.nan), ("test", np.inf), ("test", -np.inf)])
+def test_non_finite_features_are_refused_naming_the_split_and_the_first_bad_example(split, bad):
+    x, y = np.ones((6, 2, 3)), np.array([0, 1, 0, 1, 0, 1])
+    spoilt = x.copy()
+    spoilt[4, 1, 2] = spoilt[2, 0, 0] = bad
+    returned = (spoilt, y, x, y, 2) if split == "train" else (x, y, spoilt, y, 2)
+    with pytest.raises(ValueError, match=rf"dataset 'sick': x_{split} holds non-finite .* 2 of 6 .* index 2; drop or "):
+        from_plugin("sick", returned)
+    assert from_plugin("fine", (x, y, x, y, 2)).x_train.isfinite().all()
+
+
 def test_plugin_models_are_seeded_and_keep_the_global_rng(plugin_dir):
     state = torch.random.get_rng_state()
     a, b = (build_model(spec(), (5,), 3, seed=7) for _ in range(2))

@@ -39,9 +39,16 @@ def not_a_module(input_shape, n_classes):
 def bad_labels():
     x = np.zeros((8, 30))
     return x, np.arange(8) % 4, x, np.zeros(8, dtype=int), 2
+
+
+def nan_features():
+    x = np.zeros((8, 30))
+    test = x.copy()
+    test[5, 3] = np.nan
+    return x, np.arange(8) % 2, test, np.zeros(8, dtype=int), 2
 '''
 """A second plug-in model in its own module (mynets.py at the project root: editing it concerns its jobs only), and
-two bad plug-ins."""
+bad plug-ins."""
 
 
 def shrunk(config: dict, dims: list[int]) -> dict:
@@ -110,6 +117,10 @@ BAD = {
     "labels": (
         lambda c: c["datasets"][0].update(loader="mynets:bad_labels", kwargs={}),
         ["config key datasets[0] (dataset 'cancer')", "y_train spans 0 .. 3, but n_classes = 2"],
+    ),
+    "non-finite": (
+        lambda c: c["datasets"][0].update(loader="mynets:nan_features", kwargs={}),
+        ["config key datasets[0] (dataset 'cancer')", "x_test holds non-finite values", "at index 5", "drop or impute"],
     ),
     "checkpoint": (
         lambda c: c.update(starts=["init", {"name": "wrong", "model": "mlp", "checkpoint": "wrong.pt"}]),

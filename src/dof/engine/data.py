@@ -281,6 +281,20 @@ def as_input_tensor(array: Any) -> torch.Tensor:
     return tensor.contiguous()
 
 
+def check_finite(name: str, split: str, features: torch.Tensor) -> None:
+    """Refuse features holding NaN or inf, naming the dataset, the split, the first bad example and the fix."""
+    if not features.is_floating_point():
+        return
+    bad = ~torch.isfinite(features.reshape(len(features), -1)).all(dim=1)
+    if bool(bad.any()):
+        index = int(bad.nonzero()[0, 0])
+        raise ValueError(
+            f"dataset {name!r}: x_{split} holds non-finite values (NaN or inf) in {int(bad.sum())} of {len(bad)} "
+            f"examples, the first at index {index}; drop or impute them in the loader (e.g. np.nan_to_num, or a "
+            f"training-split mean) so that every feature is finite"
+        )
+
+
 def plugin_labels(name: str, split: str, labels: Any, n_examples: int, n_classes: int) -> torch.Tensor:
     """A plug-in split's labels as int64, refusing non-integers, another length than its inputs and values outside
     0 .. n_classes - 1."""
@@ -322,6 +336,8 @@ def from_plugin(name: str, returned: Any) -> Dataset:
             f"dataset {name!r}: x_train {tuple(train.shape)} and x_test {tuple(test.shape)} must hold at least one "
             f"example each, examples along the first axis"
         )
+    check_finite(name, "train", train)
+    check_finite(name, "test", test)
     if train.shape[1:] != test.shape[1:]:
         raise ValueError(
             f"dataset {name!r}: train examples have shape {tuple(train.shape[1:])}, test examples "
