@@ -165,8 +165,8 @@ def censoring(d_star: float, dims: np.ndarray) -> str:
 
 
 FIT_INTERVAL = ("bounded", "unbounded")
-"""`fit_interval`: both ends of the fitted d*'s Fieller interval are reported, or at least one is null (the slope is not
-significant, or an end lies further beyond the grid than the grid spans); null where d_star_fit is (see fit_interval)."""
+"""`fit_interval`: both ends of the fitted d*'s Fieller interval are reported, or at least one is null (the slope is
+not significant, or an end lies further beyond the grid than the grid spans); null where d_star_fit is."""
 
 FIT_COLUMNS = (
     "fit_status",
@@ -187,13 +187,13 @@ def fit_transition(
     """Binomial regression (statsmodels GLM, logit link) of success on x = log2 d over every run with d > 0:
     logit P = b0 + b1 x (d = 0, the start, has no place on a log axis and is left out of the fit).
 
-    Returns FIT_COLUMNS: fit_status; d_star_fit = 2^((logit(level) - b0) / b1) with its Fieller interval at
-    `confidence` (d_star_fit_lo / _hi; null ends: unbounded, fit_interval says which); d50_fit (P = 1/2); fit_width_octaves (the log2 d from
-    P = 0.1 to 0.9, 2 ln 9 / b1); fit_intercept b0; fit_slope b1 (logits per doubling of d). fit_status: ok;
-    outside_grid (the fitted 1 - delta point lies beyond the grid's d > 0: not extrapolated); not_identified (every
-    run succeeds, or every one fails, or fewer than two d); separated (one d splits the failures from the successes,
-    at most that d mixed: the slope has no finite estimate); not_increasing (b1 <= 0); failed (the fit did not
-    converge). d_star_fit, its interval and fit_interval are null unless ok; d50_fit and the width need a positive slope."""
+    Returns FIT_COLUMNS: fit_status; d_star_fit = 2^((logit(level) - b0) / b1) with its Fieller interval at `confidence`
+    (d_star_fit_lo / _hi; null ends: unbounded; fit_interval: FIT_INTERVAL); d50_fit (P = 1/2); fit_width_octaves (the
+    log2 d from P = 0.1 to 0.9, 2 ln 9 / b1); fit_intercept b0; fit_slope b1 (logits per doubling of d). fit_status: ok;
+    outside_grid (the fitted 1 - delta point lies beyond the grid's d > 0: not extrapolated); not_identified (every run
+    succeeds, or every one fails, or fewer than two d); separated (one d splits the failures from the successes, at most
+    that d mixed: the slope has no finite estimate); not_increasing (b1 <= 0); failed (the fit did not converge).
+    d_star_fit, its interval and fit_interval are null unless ok; d50_fit and the width need a positive slope."""
     out: dict[str, float | str] = dict.fromkeys(FIT_COLUMNS, np.nan)
     positive = np.asarray(dims) > 0
     x = np.log2(np.asarray(dims, dtype=float)[positive])
