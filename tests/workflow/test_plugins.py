@@ -1,6 +1,6 @@
 """Your own network, data and start through the real `snakemake` command: the tabular example, a shrunk transfer
-experiment (pretrained, random and burn-in starts side by side), plug-in code tracking, and bad plug-ins refused
-before any job."""
+experiment (pretrained, random and burn-in starts side by side), plug-in code tracking, bad plug-ins refused
+before any job, and a Hugging Face classifier on token features (examples/hf_text.py)."""
 
 import hashlib
 from pathlib import Path
@@ -10,6 +10,8 @@ import pytest
 import torch
 import yaml
 from workflow_helpers import copy_project, job_counts, snakemake
+
+from dof.engine.models import build_model, count_parameters
 
 pytestmark = pytest.mark.workflow
 
@@ -174,3 +176,24 @@ def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(tmp_p
     torch.save(torch.load(checkpoint), checkpoint)  # a replaced checkpoint reruns what starts from it, and only that
     dry = snakemake(workdir, "-n", *targets, "--configfile", path).stdout
     assert job_counts(dry)["burn_in"] == 1 and "start=/start_pretrained" in dry and "start=," not in dry
+
+
+def test_a_hugging_face_classifier_on_named_token_features_runs_without_a_wrapper(tmp_path):
+    """The tiny BERT of examples/hf_text.py (a ModelOutput, keyword inputs input_ids and attention_mask) on one d,
+    in SAID's subspaces over fastfood (examples/hf_text_said.yaml; hf_text.yaml is the same with fastfood alone)."""
+    config_name, projection, n_scales = "hf_text_said", "said", 25
+    workdir = copy_project(tmp_path)
+    config = yaml.safe_load((workdir / "examples" / f"{config_name}.yaml").read_text())
+    config["datasets"][0]["kwargs"].update(n_train=64, n_test=32)
+    config["burn_in"]["t0"] = [0]
+    config["subspace"].update(dims=[32], seeds=[0], seeds_per_job=1, epochs=1)
+    config["thresholds"]["n_bootstrap"] = 20
+    path = save(workdir, f"{config_name}_test.yaml", config)
+    snakemake(workdir, f"results/{config_name}/thresholds.parquet", "--configfile", path)
+    runs = pd.read_parquet(workdir / "results" / config_name / "runs.parquet")
+    bert = build_model({"name": "bert", **config["models"][0], "plugin_path": [str(workdir)]}, (16,), 2, seed=0)
+    assert len(runs) == 1 and runs["status"].eq("ok").all() and runs["projection"].eq(projection).all()
+    assert runs["n_params"].eq(count_parameters(bert)).all() and runs["n_scales"].eq(n_scales).all()
+    assert runs[["train_loss", "test_loss", "start_train_acc"]].notna().all().all() and (runs["phi_norm"] > 0).all()
+    thresholds = pd.read_parquet(workdir / "results" / config_name / "thresholds.parquet")
+    assert "fit_interval" in thresholds.columns and set(thresholds["epsilon"]) == set(config["thresholds"]["epsilons"])
