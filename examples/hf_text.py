@@ -69,4 +69,4 @@ def tiny_bert(
         attention_probs_dropout_prob=0.0,
         attn_implementation="eager",
     )
-    return BertForSequenceClassification(config)
+    return BertForSequenceClassification(config)  # weights on disk: .from_pretrained(local_dir, num_labels=n_classes)

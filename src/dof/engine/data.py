@@ -96,8 +96,10 @@ def from_arrays(
     y_test: np.ndarray,
     n_classes: int,
 ) -> Dataset:
-    """Build a Dataset from raw uint8 NCHW images and integer labels."""
+    """Build a Dataset from raw uint8 NCHW images and integer labels (finite features checked, as a plug-in's)."""
     train, test = preprocess(x_train, x_test)
+    check_finite(name, "train", train)
+    check_finite(name, "test", test)
     return Dataset(
         name=name,
         x_train=train.contiguous(),
