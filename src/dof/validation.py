@@ -30,7 +30,7 @@ from dof.engine.data import (
     TORCHVISION_FILES,
     Features,
     check_available,
-    example_shapes,
+    example_shape,
     load_plugin,
     n_rows,
     rows,
@@ -185,15 +185,13 @@ def network_size(experiment: ExperimentConfig, model: str, dataset: str, shape: 
         ) from None
     if isinstance(option, dict) or plugin_data_option(experiment, dataset) is not None:
         n_examples = n_rows(shape.examples)
-        shapes = example_shapes(shape.examples)
-        described = shapes[None] if list(shapes) == [None] else shapes
         try:
             with torch.no_grad():
                 logits = model_logits(network.eval(), shape.examples)
         except Exception as error:
             raise ValueError(
                 f"config key {key} (model {model!r}) on dataset {dataset!r}: the network fails on two training "
-                f"examples of shape {described}: {error}"
+                f"examples of shape {example_shape(shape.examples)}: {error}"
             ) from None
         if tuple(logits.shape) != (n_examples, shape.n_classes):
             raise ValueError(

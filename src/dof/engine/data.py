@@ -347,9 +347,9 @@ def as_features(name: str, split: str, x: Any) -> Features:
     return features
 
 
-def example_shapes(x: Features) -> dict[str | None, tuple[int, ...]]:
-    """One example's shape per named tensor (None: the one tensor)."""
-    return {key: tuple(t.shape[1:]) for key, t in x.items()} if isinstance(x, Mapping) else {None: tuple(x.shape[1:])}
+def example_shape(x: Features) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+    """One example's shape: of the tensor, or of each named tensor."""
+    return {key: tuple(t.shape[1:]) for key, t in x.items()} if isinstance(x, Mapping) else tuple(x.shape[1:])
 
 
 def plugin_labels(name: str, split: str, labels: Any, n_examples: int, n_classes: int) -> torch.Tensor:
@@ -396,12 +396,10 @@ def from_plugin(name: str, returned: Any) -> Dataset:
         )
     check_finite(name, "train", train)
     check_finite(name, "test", test)
-    if example_shapes(train) != example_shapes(test):
-        train_shape, test_shape = (
-            next(iter(e.values())) if list(e) == [None] else e for e in (example_shapes(train), example_shapes(test))
-        )
+    if example_shape(train) != example_shape(test):
         raise ValueError(
-            f"dataset {name!r}: train examples have shape {train_shape}, test examples {test_shape}; they must agree"
+            f"dataset {name!r}: train examples have shape {example_shape(train)}, test examples "
+            f"{example_shape(test)}; they must agree"
         )
     return Dataset(
         name=name,
