@@ -53,8 +53,7 @@ def tiny_bert(
     intermediate: int = 32,
 ) -> Any:
     """BertForSequenceClassification from a small BertConfig (positions for input_shape[0] tokens, no dropout, eager
-    attention: torch.func's forward-mode derivatives, the Hessian's, need it). With weights of your own on disk, build
-    it with `BertForSequenceClassification.from_pretrained(local_dir, num_labels=n_classes)` instead."""
+    attention: torch.func's forward-mode derivatives, the Hessian's, need it); the comment loads weights of your own."""
     from transformers import BertConfig, BertForSequenceClassification
 
     config = BertConfig(
@@ -69,4 +68,6 @@ def tiny_bert(
         attention_probs_dropout_prob=0.0,
         attn_implementation="eager",
     )
-    return BertForSequenceClassification(config)  # weights on disk: .from_pretrained(local_dir, num_labels=n_classes)
+    # weights on disk (and `init: own` in the config, so that they are kept):
+    # return BertForSequenceClassification.from_pretrained(local_dir, num_labels=n_classes)
+    return BertForSequenceClassification(config)
