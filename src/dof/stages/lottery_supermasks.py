@@ -20,7 +20,7 @@ from torch.func import functional_call
 from torch.nn import functional as F
 
 from dof.config import SubspaceConfig, SupermaskConfig
-from dof.engine.data import Dataset, rows
+from dof.engine.data import Dataset, Features, rows
 from dof.engine.models import functional_logits, logits_of
 from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed, generator, run_seeds
@@ -128,12 +128,12 @@ class Supermask:
         """The masked weights w * mask * rescale (differentiable in the mask, never in w)."""
         return self.weights * mask * self.rescaling(mask)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: Features, mask: torch.Tensor) -> torch.Tensor:
         return functional_logits(self.model, self.layout.unflatten(self.theta(mask)), x)
 
     @torch.no_grad()
-    def logits_at(self, mask: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The masked network as a function of x (evaluation in batches)."""
+    def logits_at(self, mask: torch.Tensor) -> Callable[..., torch.Tensor]:
+        """The masked network's logits, called like the network (evaluation in batches)."""
         params = self.layout.unflatten(self.theta(mask.detach()))
         return lambda *args, **kwargs: logits_of(functional_call(self.model, params, args, kwargs))
 
