@@ -76,6 +76,12 @@ def transfer_project(workflow_dags) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hf_text_project(workflow_dags) -> Path:
+    """A project copy on which the Hugging Face example (a tiny BERT on token features, SAID) has run on one d."""
+    return workflow_dags.wait("hf_text_project")
+
+
+@pytest.fixture(scope="session")
 def parity_project(workflow_dags) -> Path:
     """A project copy on which the jamming stage has run on digits parity at depths 1 and 2."""
     return workflow_dags.wait("parity_project")

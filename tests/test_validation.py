@@ -145,3 +145,26 @@ def test_said_dims_not_above_the_parameter_tensors_are_refused_naming_the_fix():
         check_grid({**config, "subspace": {**said, "dims": [20497]}})
     assert check_grid({**config, "subspace": {**said, "dims": [7, 20496]}}).subspace.said_base == "dense"
     check_grid({**config, "subspace": {**config["subspace"], "dims": [4]}})  # plain projections: any d >= 1
+
+
+def test_check_grid_runs_a_hugging_face_model_on_named_features_and_refuses_non_finite_ones(tmp_path):
+    plain = yaml.safe_load((ROOT / "examples" / "hf_text.yaml").read_text())
+    config = yaml.safe_load((ROOT / "examples" / "hf_text_said.yaml").read_text())
+    plain["plugin_path"] = config["plugin_path"] = [str(ROOT), str(tmp_path)]
+    assert check_grid(plain).subspace.projection == "fastfood" and check_grid(config).subspace.projection == "said"
+    assert {k: v for k, v in plain.items() if k not in ("experiment", "subspace")} == {
+        k: v for k, v in config.items() if k not in ("experiment", "subspace")
+    }  # the same task, model and grid side by side
+    with pytest.raises(ValueError, match=r"subspace.dims: \[25\] are too small.*m = 25"):
+        check_grid({**config, "subspace": {**config["subspace"], "dims": [25, 64]}})
+    (tmp_path / "sick.py").write_text(
+        "import numpy as np\n\n\ndef tokens():\n"
+        "    x = {'input_ids': np.ones((6, 4), dtype=int), 'weights': np.ones((6, 4))}\n"
+        "    test = {**x, 'weights': np.where(np.arange(6)[:, None] == 3, np.inf, x['weights'])}\n"
+        "    return x, np.arange(6) % 2, test, np.arange(6) % 2, 2\n"
+    )
+    sick = {**config, "datasets": [{"name": "sick", "loader": "sick:tokens"}]}
+    with pytest.raises(
+        ValueError, match=r"datasets\[0\] \(dataset 'sick'\).*x_test\['weights'\] holds non-finite.*index 3"
+    ):
+        check_grid(sick)

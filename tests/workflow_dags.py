@@ -40,9 +40,16 @@ def not_a_module(input_shape, n_classes):
 def bad_labels():
     x = np.zeros((8, 30))
     return x, np.arange(8) % 4, x, np.zeros(8, dtype=int), 2
+
+
+def nan_features():
+    x = np.zeros((8, 30))
+    test = x.copy()
+    test[5, 3] = np.nan
+    return x, np.arange(8) % 2, test, np.zeros(8, dtype=int), 2
 '''
 """A second plug-in model in its own module (mynets.py at the project root: editing it concerns its jobs only), and
-two bad plug-ins."""
+bad plug-ins."""
 
 TABULAR_CONFIG = "config/tabular_test.yaml"
 TABULAR_TARGET = "results/tabular/thresholds.parquet"
@@ -51,6 +58,9 @@ TRANSFER_TARGETS = [
     "results/transfer/thresholds.parquet",
     "results/transfer/figures/fig3_thresholds_mnist5k_hi_conv2.png",
 ]
+
+HF_TEXT = "hf_text_said"
+HF_TEXT_CONFIG = f"config/{HF_TEXT}_test.yaml"
 
 PARITY_P = 60
 PARITY = {
@@ -116,6 +126,17 @@ def transfer(workdir: Path) -> list[str]:
     return [*TRANSFER_TARGETS, "--configfile", TRANSFER_CONFIG]
 
 
+def hf_text(workdir: Path) -> list[str]:
+    """examples/hf_text_said.yaml (a tiny BERT on token features, SAID over fastfood) on one d, one seed, one epoch."""
+    config = yaml.safe_load((workdir / "examples" / f"{HF_TEXT}.yaml").read_text())
+    config["datasets"][0]["kwargs"].update(n_train=64, n_test=32)
+    config["burn_in"]["t0"] = [0]
+    config["subspace"].update(dims=[32], seeds=[0], seeds_per_job=1, epochs=1)
+    config["thresholds"]["n_bootstrap"] = 20
+    save(workdir, Path(HF_TEXT_CONFIG).name, config)
+    return [f"results/{HF_TEXT}/thresholds.parquet", "--configfile", HF_TEXT_CONFIG]
+
+
 def jamming_parity(workdir: Path) -> list[str]:
     """The jamming stage on digits parity (P = 60, depths 1 and 2, subspaces of a depth-1 network)."""
 
@@ -132,6 +153,7 @@ DAGS: dict[str, Callable[[Path], list[str]]] = {
     "stages_project": stages,
     "tabular_project": tabular,
     "transfer_project": transfer,
+    "hf_text_project": hf_text,
     "parity_project": jamming_parity,
 }
 """Each DAG by the name of the fixture that shares it, in the order the background thread runs them."""

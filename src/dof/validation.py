@@ -25,8 +25,17 @@ from dof.config import (
     name_of,
     plugin_data_option,
 )
-from dof.engine.data import DATASET_SHAPES, TORCHVISION_FILES, check_available, load_plugin
-from dof.engine.models import MODELS, build_model, count_parameters
+from dof.engine.data import (
+    DATASET_SHAPES,
+    TORCHVISION_FILES,
+    Features,
+    check_available,
+    example_shape,
+    load_plugin,
+    n_rows,
+    rows,
+)
+from dof.engine.models import MODELS, build_model, count_parameters, model_logits
 from dof.engine.plugins import load_state_dict, state_dict_mismatches
 from dof.engine.subspace import SAID
 from dof.stages.jamming import n_parameters
@@ -127,7 +136,7 @@ class DataShape:
 
     input_shape: tuple[int, ...]
     n_classes: int
-    examples: torch.Tensor
+    examples: Features
 
 
 def item_key(key: str, items: Sequence[Any], name: str) -> str:
@@ -150,7 +159,7 @@ def data_shape(experiment: ExperimentConfig, name: str, key: str) -> DataShape:
             f"config key {key} (dataset {name!r}): {error}\nfix the loader {options['loader']} or its kwargs; it "
             f"returns (x_train, y_train, x_test, y_test, n_classes) with labels 0 .. n_classes - 1"
         ) from None
-    return DataShape(data.input_shape, data.n_classes, data.x_train[:2])
+    return DataShape(data.input_shape, data.n_classes, rows(data.x_train, slice(0, 2)))
 
 
 @dataclass(frozen=True)
@@ -175,19 +184,19 @@ def network_size(experiment: ExperimentConfig, model: str, dataset: str, shape: 
             f"returns a torch.nn.Module"
         ) from None
     if isinstance(option, dict) or plugin_data_option(experiment, dataset) is not None:
+        n_examples = n_rows(shape.examples)
         try:
             with torch.no_grad():
-                logits = network.eval()(shape.examples)
+                logits = model_logits(network.eval(), shape.examples)
         except Exception as error:
             raise ValueError(
                 f"config key {key} (model {model!r}) on dataset {dataset!r}: the network fails on two training "
-                f"examples of shape {tuple(shape.examples.shape)}: {error}"
+                f"examples of shape {example_shape(shape.examples)}: {error}"
             ) from None
-        if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (len(shape.examples), shape.n_classes):
-            got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        if tuple(logits.shape) != (n_examples, shape.n_classes):
             raise ValueError(
-                f"config key {key} (model {model!r}) on dataset {dataset!r}: two examples give {got}, expected logits "
-                f"of shape {(len(shape.examples), shape.n_classes)} (one row of n_classes per example)"
+                f"config key {key} (model {model!r}) on dataset {dataset!r}: two examples give {tuple(logits.shape)}, "
+                f"expected logits of shape {(n_examples, shape.n_classes)} (one row of n_classes per example)"
             )
     return NetworkSize(count_parameters(network), sum(p.requires_grad for p in network.parameters()))
 

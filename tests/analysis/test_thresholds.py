@@ -222,3 +222,39 @@ def test_fieller_interval_solves_its_defining_equation():
         assert (b0 + b1 * x - target) ** 2 == pytest.approx(z2 * variance)
     assert lo < (target - b0) / b1 < hi
     assert np.isnan(thresholds.fieller_interval(b0, 0.1, cov, target)[1])  # slope not significant: unbounded
+
+
+def barely_significant(v11: float) -> tuple[float, float, np.ndarray, float]:
+    """Coefficients whose slope 1.2 is just significant (z^2 var(b1) a hair below b1^2): a Fieller end at 2^144."""
+    return -6.0, 1.2, np.array([[0.8, -0.1], [-0.1, v11]]), float(np.log(9))
+
+
+@pytest.mark.parametrize("v11", [0.3414823, 0.3743, 0.5])  # end at 2^144 = 2.2e43, beyond float range, no slope
+def test_a_fieller_end_far_beyond_the_grid_is_null_and_the_interval_unbounded(v11):
+    b0, b1, cov, target = barely_significant(v11)
+    raw = thresholds.fieller_interval(b0, b1, cov, target)
+    assert np.isnan(raw[1]) or raw[1] > 100  # what 2^x used to turn into 2.2e43 (or an OverflowError)
+    lo, hi, interval = thresholds.fit_interval(b0, b1, cov, target, 0.95, grid=(1.0, 10.0))
+    assert interval == "unbounded" and np.isnan(hi)
+    assert np.isnan(lo) or 1.0 <= lo <= 2.0**19
+
+
+def test_a_well_identified_fieller_interval_stays_finite_and_bounded():
+    b0, b1, cov, target = barely_significant(0.02)
+    lo, hi, interval = thresholds.fit_interval(b0, b1, cov, target, 0.95, grid=(1.0, 10.0))
+    x_lo, x_hi = thresholds.fieller_interval(b0, b1, cov, target)
+    assert interval == "bounded" and (lo, hi) == pytest.approx((2.0**x_lo, 2.0**x_hi))
+    success = logistic_success(2 ** np.arange(1, 13), n_runs=40, d50=64, slope=1.5)
+    row = thresholds.threshold_table(success, delta=0.1, n_bootstrap=50).iloc[0]
+    assert row["fit_interval"] == "bounded" and np.isfinite([row["d_star_fit_lo"], row["d_star_fit_hi"]]).all()
+    assert row["d_star_fit_hi"] < 2**13
+
+
+def test_a_shallow_transition_is_written_with_null_ends_and_unbounded():
+    """Four runs per d and a slope so shallow that it is not significant: the fit is ok, its interval unbounded."""
+    dims = 2 ** np.arange(1, 9)
+    k = np.array([1, 1, 2, 1, 2, 1, 2, 3])
+    fit = thresholds.fit_transition(dims, k, np.full(8, 4), 0.5)
+    assert fit["fit_status"] == "ok" and fit["fit_interval"] == "unbounded"
+    assert np.isnan(fit["d_star_fit_lo"]) or np.isnan(fit["d_star_fit_hi"])
+    assert not any(np.isfinite(fit[end]) and fit[end] > 2**16 for end in ("d_star_fit_lo", "d_star_fit_hi"))

@@ -187,3 +187,11 @@ def test_dataset_shapes_cover_the_registry():
     assert data.DATASET_SHAPES["digits"] == ((1, 8, 8), 10)
     ds = data.load_dataset("mnist5k", n_train=4000)
     assert data.DATASET_SHAPES["mnist5k"] == (ds.input_shape, ds.n_classes)
+
+
+def test_built_in_arrays_are_checked_finite_like_a_plug_in_s():
+    images = np.zeros((4, 1, 2, 2), dtype=np.float32)
+    assert torch.isfinite(data.from_arrays("ok", images, [0, 1, 0, 1], images, [0, 1, 0, 1], 2).x_train).all()
+    images[1, 0, 1, 1] = np.nan
+    with pytest.raises(ValueError, match=r"dataset 'sick': x_test holds non-finite .* 1 of 4 examples, .* index 1"):
+        data.from_arrays("sick", np.zeros_like(images), [0, 1, 0, 1], images, [0, 1, 0, 1], 2)

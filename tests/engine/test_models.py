@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import torch
 from torch import nn
@@ -11,8 +13,12 @@ from dof.engine.models import (
     ResNet,
     build_model,
     count_parameters,
+    functional_logits,
+    logits_of,
     mean_field_forward,
+    model_logits,
 )
+from dof.engine.plugins import import_callable
 
 
 def test_conv2_parameter_count_matches_protocol():
@@ -121,3 +127,60 @@ def test_a_mean_field_network_averages_over_its_neurons(depth):
     twice = [first.repeat(2, 1), *[w.repeat(2, 2) for w in middle], last.repeat(1, 2)]
     reference = mean_field_forward([first, *middle, last], x)
     assert torch.allclose(mean_field_forward(twice, x), reference, atol=1e-12)
+
+
+def test_logits_of_takes_a_tensor_a_logits_mapping_or_a_tuple_s_first_element():
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    logits = torch.randn(3, 2)
+    assert logits_of(logits) is logits
+    assert logits_of(SequenceClassifierOutput(loss=torch.tensor(1.0), logits=logits)) is logits
+    assert logits_of({"hidden": torch.zeros(3, 4), "logits": logits}) is logits
+    assert logits_of((logits, torch.zeros(3, 4))) is logits
+    with pytest.raises(TypeError, match=r"returned a dict with keys \['scores'\].*'logits'"):
+        logits_of({"scores": logits})
+    with pytest.raises(TypeError, match="returned a str"):
+        logits_of("logits")
+
+
+class Keywords(nn.Module):
+    """Token ids and a mask as keyword arguments, a dict with the logits out (as a transformers model)."""
+
+    def __init__(self, input_shape, n_classes):
+        super().__init__()
+        self.embed = nn.Embedding(10, 4)
+        self.out = nn.Linear(4, n_classes)
+
+    def forward(self, input_ids, attention_mask):
+        pooled = (self.embed(input_ids) * attention_mask[..., None]).sum(1) / attention_mask.sum(1, keepdim=True)
+        return {"logits": self.out(pooled), "pooled": pooled}
+
+
+def test_model_logits_calls_named_features_as_keywords_and_plain_ones_positionally():
+    torch.manual_seed(0)
+    model = Keywords((5,), 3)
+    ids, mask = torch.randint(0, 10, (4, 5)), torch.ones(4, 5, dtype=torch.int64)
+    mask[0, 3:] = 0
+    logits = model_logits(model, {"input_ids": ids, "attention_mask": mask})
+    assert torch.equal(logits, model(input_ids=ids, attention_mask=mask)["logits"]) and logits.shape == (4, 3)
+    plain = nn.Linear(5, 3)
+    x = torch.randn(4, 5)
+    assert torch.equal(model_logits(plain, x), plain(x))
+    params = {name: 2 * p.detach() for name, p in model.named_parameters()}
+    doubled = functional_logits(model, params, {"input_ids": ids, "attention_mask": mask})
+    assert not torch.allclose(doubled, logits)
+    assert torch.allclose(
+        doubled, functional_call(model, params, (), {"input_ids": ids, "attention_mask": mask})["logits"]
+    )
+
+
+def test_a_transformers_classifier_built_from_its_config_gives_its_logits():
+    root = [str(Path(__file__).resolve().parents[2])]
+    data = import_callable("examples.hf_text:marker_task", root)(n_train=8, n_test=4, length=12)
+    spec = {"name": "bert", "factory": "examples.hf_text:tiny_bert", "init": "own", "plugin_path": root}
+    model = build_model(spec, (12,), 2, seed=0)
+    assert type(model).__name__ == "BertForSequenceClassification"
+    features = {key: torch.as_tensor(value) for key, value in data["x_train"].items()}
+    logits = model_logits(model.eval(), features)
+    assert logits.shape == (8, 2) and torch.isfinite(logits).all()
+    assert set(data["y_train"]) <= {0, 1} and (data["x_train"]["input_ids"][:, 0] == 1).all()

@@ -79,6 +79,17 @@ def test_plugin_data_are_used_as_returned_and_checked(plugin_dir):
         from_plugin("bad", (x, y[:3] % 2, x, y % 2, 2))
 
 
+@pytest.mark.parametrize(("split", "bad"), [("train", np.nan), ("test", np.inf), ("test", -np.inf)])
+def test_non_finite_features_are_refused_naming_the_split_and_the_first_bad_example(split, bad):
+    x, y = np.ones((6, 2, 3)), np.array([0, 1, 0, 1, 0, 1])
+    spoilt = x.copy()
+    spoilt[4, 1, 2] = spoilt[2, 0, 0] = bad
+    returned = (spoilt, y, x, y, 2) if split == "train" else (x, y, spoilt, y, 2)
+    with pytest.raises(ValueError, match=rf"dataset 'sick': x_{split} holds non-finite .* 2 of 6 .* index 2; drop or "):
+        from_plugin("sick", returned)
+    assert from_plugin("fine", (x, y, x, y, 2)).x_train.isfinite().all()
+
+
 def test_plugin_models_are_seeded_and_keep_the_global_rng(plugin_dir):
     state = torch.random.get_rng_state()
     a, b = (build_model(spec(), (5,), 3, seed=7) for _ in range(2))
@@ -126,3 +137,22 @@ def test_the_plugin_fingerprint_follows_code_not_comments(plugin_dir):
     assert plugin_fingerprint("myplug.nets:Net", ["."]) == before
     path.write_text(PLUGIN.replace("width * input_shape[0]", "input_shape[0] * width"))
     assert plugin_fingerprint("myplug.nets:Net", ["."]) != before
+
+
+def test_named_features_are_kept_as_named_tensors_and_checked_alike():
+    ids, mask, y = np.arange(12).reshape(4, 3), np.ones((4, 3)), np.array([0, 1, 0, 1])
+    data = from_plugin(
+        "tok", ({"input_ids": ids, "attention_mask": mask}, y, {"input_ids": ids, "attention_mask": mask}, y, 2)
+    )
+    assert data.input_shape == (3,) and data.x_train["input_ids"].dtype == torch.int64
+    assert data.x_test["attention_mask"].dtype == torch.float32
+    with pytest.raises(
+        ValueError, match=r"x_train hold different numbers of examples: \{'input_ids': \(4,\), 'mask': \(3,\)\}"
+    ):
+        from_plugin("tok", ({"input_ids": ids, "mask": mask[:3]}, y, {"input_ids": ids}, y, 2))
+    with pytest.raises(
+        ValueError, match=r"train examples have shape \{'input_ids': \(3,\)\}, test examples \{'ids': \(3,\)\}"
+    ):
+        from_plugin("tok", ({"input_ids": ids}, y, {"ids": ids}, y, 2))
+    with pytest.raises(ValueError, match="one label per example"):
+        from_plugin("tok", ({"input_ids": ids}, y[:3], {"input_ids": ids}, y, 2))

@@ -10,12 +10,14 @@ from torch.nn import functional as F
 import dof
 from dof.analysis import records, thresholds
 from dof.config import BurnInConfig, SubspaceConfig
+from dof.engine.data import from_plugin
 from dof.engine.models import build_model
 from dof.engine.network import restore_network
 from dof.engine.projections import make_projection
 from dof.engine.seeding import run_seeds
 from dof.engine.subspace import SubspaceModule, load_flat_params
 from dof.engine.training import (
+    burn_in,
     evaluate,
     guarded_steps,
     minibatches,
@@ -242,3 +244,52 @@ def test_said_runs_record_the_grid_d_the_scales_and_the_base(tiny_data):
     assert plain["n_scales"].tolist() == [0]
     with pytest.raises(ValueError, match=r"conv2 network, subspace dimension d=6: .*choose d >= 7"):
         run_subspaces(tiny_data, [checkpoint], 6, config, {})
+
+
+class TokenBag(torch.nn.Module):
+    """Masked mean of token embeddings, called with keyword features; a transformers-like dict output."""
+
+    def __init__(self, input_shape, n_classes, width=8):
+        super().__init__()
+        self.embed = torch.nn.Embedding(12, width)
+        self.out = torch.nn.Linear(width, n_classes)
+
+    def forward(self, input_ids, attention_mask):
+        mask = attention_mask[..., None].float()
+        return {"logits": self.out((self.embed(input_ids) * mask).sum(1) / mask.sum(1))}
+
+
+@pytest.fixture(scope="module")
+def token_data():
+    """Named features: 96 train, 32 test sequences of 8 tokens (padding 0 after a random length); label: token 1."""
+    rng = np.random.default_rng(1)
+    ids = rng.integers(2, 12, size=(128, 8))
+    labels = np.arange(128) % 2
+    ids[labels == 1, rng.integers(0, 4, size=64)] = 1
+    mask = (np.arange(8) < rng.integers(4, 9, size=128)[:, None]).astype(np.int64)
+    x = {"input_ids": np.where(mask == 1, ids, 0), "attention_mask": mask}
+    split = {
+        name: {key: value[rows] for key, value in x.items()}
+        for name, rows in (("a", slice(96)), ("b", slice(96, None)))
+    }
+    return from_plugin("tokens", (split["a"], labels[:96], split["b"], labels[96:], 2))
+
+
+def test_named_features_train_in_full_space_and_in_subspaces_one_by_one_or_vmapped(token_data):
+    assert token_data.input_shape == (8,) and set(token_data.x_train) == {"input_ids", "attention_mask"}
+    torch.manual_seed(0)
+    model = TokenBag((8,), 2)
+    before = evaluate(model, token_data.x_test, token_data.y_test)
+    theta, outcome = burn_in(model, token_data, 60, 0, BurnInConfig(lr=0.5, batch_size=16))
+    assert outcome.status == "ok" and evaluate(model, token_data.x_train, token_data.y_train)[1] > 0.9 > before[1]
+    sub = SubspaceConfig(lr=0.05, batch_size=16, epochs=2)
+
+    def wrapped(seed: int) -> SubspaceModule:
+        torch.manual_seed(seed)
+        return SubspaceModule(TokenBag((8,), 2), 16, "dense", seed)
+
+    one_by_one = [train_subspace(wrapped(seed), token_data, 7 + seed, sub) for seed in (0, 1)]
+    assert all(r.status == "ok" and np.isfinite(r.train_loss) and r.phi_norm > 0 for r in one_by_one)
+    together = train_subspaces_vmapped([wrapped(0), wrapped(1)], token_data, [7, 8], sub)
+    for a, b in zip(one_by_one, together):
+        assert (a.status, a.steps) == (b.status, b.steps) and a.train_loss == pytest.approx(b.train_loss, rel=1e-4)

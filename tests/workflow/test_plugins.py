@@ -1,6 +1,6 @@
 """Your own network, data and start through the real `snakemake` command: the tabular example, a shrunk transfer
-experiment (pretrained, random and burn-in starts side by side), plug-in code tracking, and bad plug-ins refused
-before any job."""
+experiment (pretrained, random and burn-in starts side by side), plug-in code tracking, bad plug-ins refused
+before any job, and a Hugging Face classifier on token features (examples/hf_text.py)."""
 
 import hashlib
 
@@ -8,8 +8,19 @@ import pandas as pd
 import pytest
 import torch
 import yaml
-from workflow_dags import TABULAR_CONFIG, TABULAR_TARGET, TINY, TRANSFER_CONFIG, TRANSFER_TARGETS, save
+from workflow_dags import (
+    HF_TEXT,
+    HF_TEXT_CONFIG,
+    TABULAR_CONFIG,
+    TABULAR_TARGET,
+    TINY,
+    TRANSFER_CONFIG,
+    TRANSFER_TARGETS,
+    save,
+)
 from workflow_helpers import job_counts, snakemake
+
+from dof.engine.models import build_model, count_parameters
 
 pytestmark = pytest.mark.workflow
 
@@ -64,6 +75,10 @@ BAD = {
         lambda c: c["datasets"][0].update(loader="mynets:bad_labels", kwargs={}),
         ["config key datasets[0] (dataset 'cancer')", "y_train spans 0 .. 3, but n_classes = 2"],
     ),
+    "non-finite": (
+        lambda c: c["datasets"][0].update(loader="mynets:nan_features", kwargs={}),
+        ["config key datasets[0] (dataset 'cancer')", "x_test holds non-finite values", "at index 5", "drop or impute"],
+    ),
     "checkpoint": (
         lambda c: c.update(starts=["init", {"name": "wrong", "model": "mlp", "checkpoint": "wrong.pt"}]),
         ["config key starts[1].checkpoint", "does not fit model 'mlp'", "unexpected other.weight"],
@@ -113,3 +128,18 @@ def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(trans
     torch.save(torch.load(checkpoint), checkpoint)  # a replaced checkpoint reruns what starts from it, and only that
     dry = snakemake(workdir, "-n", *targets, "--configfile", path).stdout
     assert job_counts(dry)["burn_in"] == 1 and "start=/start_pretrained" in dry and "start=," not in dry
+
+
+def test_a_hugging_face_classifier_on_named_token_features_runs_without_a_wrapper(hf_text_project):
+    """The tiny BERT of examples/hf_text.py (a ModelOutput, keyword inputs input_ids and attention_mask) on one d,
+    in SAID's subspaces over fastfood (examples/hf_text_said.yaml; hf_text.yaml is the same with fastfood alone)."""
+    config_name, projection, n_scales = HF_TEXT, "said", 25
+    workdir = hf_text_project
+    config = yaml.safe_load((workdir / HF_TEXT_CONFIG).read_text())
+    runs = pd.read_parquet(workdir / "results" / config_name / "runs.parquet")
+    bert = build_model({"name": "bert", **config["models"][0], "plugin_path": [str(workdir)]}, (16,), 2, seed=0)
+    assert len(runs) == 1 and runs["status"].eq("ok").all() and runs["projection"].eq(projection).all()
+    assert runs["n_params"].eq(count_parameters(bert)).all() and runs["n_scales"].eq(n_scales).all()
+    assert runs[["train_loss", "test_loss", "start_train_acc"]].notna().all().all() and (runs["phi_norm"] > 0).all()
+    thresholds = pd.read_parquet(workdir / "results" / config_name / "thresholds.parquet")
+    assert "fit_interval" in thresholds.columns and set(thresholds["epsilon"]) == set(config["thresholds"]["epsilons"])

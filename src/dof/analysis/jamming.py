@@ -137,6 +137,7 @@ def c0_table(runs: pd.DataFrame, delta: float, confidence: float = 0.95) -> pd.D
                     "c0": fit["d_star_fit"],
                     "c0_lo": fit["d_star_fit_lo"],
                     "c0_hi": fit["d_star_fit_hi"],
+                    "fit_interval": fit["fit_interval"],
                     "fit_width_octaves": fit["fit_width_octaves"],
                 }
             )
@@ -259,12 +260,25 @@ def subspace_thresholds(
     return _subspace_renamed(_levels(runs, "d", "model", delta, n_bootstrap, confidence, seed), runs)
 
 
-TWO_WAYS = ["dataset", "n_train", "quantity", "estimate", "lo", "hi", "source", "censoring", "grid_min", "grid_max"]
+TWO_WAYS = [
+    "dataset",
+    "n_train",
+    "quantity",
+    "estimate",
+    "lo",
+    "hi",
+    "source",
+    "fit_interval",
+    "censoring",
+    "grid_min",
+    "grid_max",
+]
 
 
 def _at_half(table: pd.DataFrame, star: str, low: str, high: str) -> pd.DataFrame:
     """The 50 % rows of a threshold table as TWO_WAYS columns: the fit with its Fieller interval where it is ok,
-    else the grid value with its bootstrap interval (null above the grid); `source` says which."""
+    else the grid value with its bootstrap interval (null above the grid); `source` says which, `fit_interval` whether
+    the fit's interval is bounded."""
     half = table[np.isclose(table["level"], 0.5)].reset_index(drop=True)
     fitted = half["fit_status"].eq("ok").to_numpy()
 
@@ -283,6 +297,7 @@ def _at_half(table: pd.DataFrame, star: str, low: str, high: str) -> pd.DataFram
             "lo": pick(f"{star}_fit_lo", f"{star}_lo"),
             "hi": pick(f"{star}_fit_hi", f"{star}_hi"),
             "source": np.where(fitted, "fit", "grid"),
+            "fit_interval": half["fit_interval"].astype("string").where(fitted),
             "censoring": half["censoring"],
             "grid_min": half[low].astype(int),
             "grid_max": half[high].astype(int),

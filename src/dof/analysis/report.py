@@ -85,6 +85,7 @@ PAGE_LAYOUTS = {
             "d_star_fit",
             "d_star_fit_lo",
             "d_star_fit_hi",
+            "fit_interval",
             "fit_status",
             "d_int90",
         ),

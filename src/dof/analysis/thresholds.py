@@ -149,7 +149,8 @@ def threshold_table(
         table[column] = _nullable_int(table[column])
     table["d_star_fraction"] = table["d_star"].astype("Float64") / table["n_params"]
     for column in FIT_COLUMNS[1:]:
-        table[column] = table[column].astype("Float64")  # NaN (not fitted) becomes null
+        kind = "string" if column == "fit_interval" else "Float64"
+        table[column] = table[column].astype(kind)  # NaN (not fitted) becomes null
     return table
 
 
@@ -163,11 +164,16 @@ def censoring(d_star: float, dims: np.ndarray) -> str:
     return "below_grid" if d_star == np.min(dims) else "measured"
 
 
+FIT_INTERVAL = ("bounded", "unbounded")
+"""`fit_interval`: both ends of the fitted d*'s Fieller interval are reported, or at least one is null (the slope is
+not significant, or an end lies further beyond the grid than the grid spans); null where d_star_fit is."""
+
 FIT_COLUMNS = (
     "fit_status",
     "d_star_fit",
     "d_star_fit_lo",
     "d_star_fit_hi",
+    "fit_interval",
     "d50_fit",
     "fit_width_octaves",
     "fit_intercept",
@@ -181,13 +187,13 @@ def fit_transition(
     """Binomial regression (statsmodels GLM, logit link) of success on x = log2 d over every run with d > 0:
     logit P = b0 + b1 x (d = 0, the start, has no place on a log axis and is left out of the fit).
 
-    Returns FIT_COLUMNS: fit_status; d_star_fit = 2^((logit(level) - b0) / b1) with its Fieller interval at
-    `confidence` (d_star_fit_lo / _hi; null ends: unbounded); d50_fit (P = 1/2); fit_width_octaves (the log2 d from
-    P = 0.1 to 0.9, 2 ln 9 / b1); fit_intercept b0; fit_slope b1 (logits per doubling of d). fit_status: ok;
-    outside_grid (the fitted 1 - delta point lies beyond the grid's d > 0: not extrapolated); not_identified (every
-    run succeeds, or every one fails, or fewer than two d); separated (one d splits the failures from the successes,
-    at most that d mixed: the slope has no finite estimate); not_increasing (b1 <= 0); failed (the fit did not
-    converge). d_star_fit and its interval are null unless ok; d50_fit and the width need a positive slope."""
+    Returns FIT_COLUMNS: fit_status; d_star_fit = 2^((logit(level) - b0) / b1) with its Fieller interval at `confidence`
+    (d_star_fit_lo / _hi; null ends: unbounded; fit_interval: FIT_INTERVAL); d50_fit (P = 1/2); fit_width_octaves (the
+    log2 d from P = 0.1 to 0.9, 2 ln 9 / b1); fit_intercept b0; fit_slope b1 (logits per doubling of d). fit_status: ok;
+    outside_grid (the fitted 1 - delta point lies beyond the grid's d > 0: not extrapolated); not_identified (every run
+    succeeds, or every one fails, or fewer than two d); separated (one d splits the failures from the successes, at most
+    that d mixed: the slope has no finite estimate); not_increasing (b1 <= 0); failed (the fit did not converge).
+    d_star_fit, its interval and fit_interval are null unless ok; d50_fit and the width need a positive slope."""
     out: dict[str, float | str] = dict.fromkeys(FIT_COLUMNS, np.nan)
     positive = np.asarray(dims) > 0
     x = np.log2(np.asarray(dims, dtype=float)[positive])
@@ -210,13 +216,14 @@ def fit_transition(
     x_star = (target - b0) / b1
     if not x.min() <= x_star <= x.max():
         return {**out, "fit_status": "outside_grid"}
-    lo, hi = fieller_interval(b0, b1, cov, target, confidence)
+    lo, hi, interval = fit_interval(b0, b1, cov, target, confidence, (float(x.min()), float(x.max())))
     return {
         **out,
         "fit_status": "ok",
         "d_star_fit": float(2.0**x_star),
-        "d_star_fit_lo": float(2.0**lo),
-        "d_star_fit_hi": float(2.0**hi),
+        "d_star_fit_lo": lo,
+        "d_star_fit_hi": hi,
+        "fit_interval": interval,
     }
 
 
@@ -262,6 +269,18 @@ def fieller_interval(
         return np.nan, np.nan
     root = np.sqrt(discriminant)
     return float((-b - root) / (2 * a)), float((-b + root) / (2 * a))
+
+
+def fit_interval(
+    b0: float, b1: float, cov: np.ndarray, target: float, confidence: float, grid: tuple[float, float]
+) -> tuple[float, float, str]:
+    """Fieller's interval of the d with b0 + b1 log2 d = target as (lo, hi, FIT_INTERVAL): an end is null where the
+    set is unbounded or the end lies further beyond the log2 `grid` (min, max) than the grid spans; then 'unbounded'."""
+    span = max(grid[1] - grid[0], 1.0)
+    ends = np.array(fieller_interval(b0, b1, cov, target, confidence), dtype=float)
+    ends[~((ends >= grid[0] - span) & (ends <= grid[1] + span))] = np.nan  # NaN stays NaN: never a huge 2^x
+    lo, hi = (float(2.0**end) if np.isfinite(end) else np.nan for end in ends)
+    return lo, hi, "bounded" if np.isfinite(ends).all() else "unbounded"
 
 
 def _nullable_int(values: pd.Series) -> pd.Series:

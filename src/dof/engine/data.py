@@ -20,29 +20,64 @@ import torch
 from dof.engine.plugins import import_callable
 from dof.engine.seeding import generator
 
+Features = torch.Tensor | dict[str, torch.Tensor]
+"""A split's inputs: one tensor of examples, or named tensors of examples (e.g. `input_ids` and `attention_mask`),
+indexed row-wise together and given to the model as keyword arguments (dof.engine.models.model_logits)."""
+
+
+def feature_tensors(x: Features) -> list[torch.Tensor]:
+    """The tensors of features: the one tensor, or a mapping's in its order."""
+    return list(x.values()) if isinstance(x, Mapping) else [x]
+
+
+def n_rows(x: Features) -> int:
+    """The number of examples in features."""
+    return len(feature_tensors(x)[0])
+
+
+def rows(x: Features, index: Any) -> Features:
+    """The examples at `index` (indices, a slice or a mask) of features, every named tensor alike."""
+    return {key: value[index] for key, value in x.items()} if isinstance(x, Mapping) else x[index]
+
+
+def row_batches(x: Features, size: int) -> list[Features]:
+    """Features in consecutive batches of `size` examples (the last one shorter)."""
+    return [rows(x, slice(start, start + size)) for start in range(0, n_rows(x), size)]
+
+
+def features_to(x: Features, device: str | torch.device) -> Features:
+    """Features on `device`."""
+    return {key: value.to(device) for key, value in x.items()} if isinstance(x, Mapping) else x.to(device)
+
+
+def feature_shape(x: Features) -> tuple[int, ...]:
+    """One example's shape: of the tensor, or of a mapping's first tensor (a token sequence's length)."""
+    return tuple(feature_tensors(x)[0].shape[1:])
+
 
 @dataclass(frozen=True)
 class Dataset:
-    """Train and test tensors with int64 labels: NCHW float32 for the built-ins, a plug-in's own shapes (float32
-    or int64) otherwise."""
+    """Train and test features (Features) with int64 labels: NCHW float32 for the built-ins, a plug-in's own shapes
+    (float32 or int64, or named tensors) otherwise."""
 
     name: str
-    x_train: torch.Tensor
+    x_train: Features
     y_train: torch.Tensor
-    x_test: torch.Tensor
+    x_test: Features
     y_test: torch.Tensor
     n_classes: int
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        return tuple(self.x_train.shape[1:])
+        return feature_shape(self.x_train)
 
     def to(self, device: str | torch.device) -> Dataset:
         """The same dataset with its tensors on `device` (itself when already there)."""
-        if self.x_train.device == torch.device(device):
+        if self.y_train.device == torch.device(device):
             return self
-        tensors = {name: getattr(self, name).to(device) for name in ("x_train", "y_train", "x_test", "y_test")}
-        return dataclasses.replace(self, **tensors)
+        features = {name: features_to(getattr(self, name), device) for name in ("x_train", "x_test")}
+        labels = {name: getattr(self, name).to(device) for name in ("y_train", "y_test")}
+        return dataclasses.replace(self, **features, **labels)
 
 
 def preprocess(train_u8: np.ndarray, test_u8: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -61,8 +96,10 @@ def from_arrays(
     y_test: np.ndarray,
     n_classes: int,
 ) -> Dataset:
-    """Build a Dataset from raw uint8 NCHW images and integer labels."""
+    """Build a Dataset from raw uint8 NCHW images and integer labels (finite features checked, as a plug-in's)."""
     train, test = preprocess(x_train, x_test)
+    check_finite(name, "train", train)
+    check_finite(name, "test", test)
     return Dataset(
         name=name,
         x_train=train.contiguous(),
@@ -281,6 +318,40 @@ def as_input_tensor(array: Any) -> torch.Tensor:
     return tensor.contiguous()
 
 
+def check_finite(name: str, split: str, features: Features) -> None:
+    """Refuse features holding NaN or inf, naming the dataset, the split, the first bad example and the fix."""
+    named = features.items() if isinstance(features, Mapping) else [(None, features)]
+    for key, tensor in named:
+        if not tensor.is_floating_point():
+            continue
+        bad = ~torch.isfinite(tensor.reshape(len(tensor), -1)).all(dim=1)
+        if bool(bad.any()):
+            where = f"x_{split}" + ("" if key is None else f"[{key!r}]")
+            raise ValueError(
+                f"dataset {name!r}: {where} holds non-finite values (NaN or inf) in {int(bad.sum())} of {len(bad)} "
+                f"examples, the first at index {int(bad.nonzero()[0, 0])}; drop or impute them in the loader (e.g. "
+                f"np.nan_to_num, or a training-split mean) so that every feature is finite"
+            )
+
+
+def as_features(name: str, split: str, x: Any) -> Features:
+    """A plug-in split's inputs as Features: one array, or a mapping of arrays with one row per example each."""
+    if not isinstance(x, Mapping):
+        return as_input_tensor(x)
+    if not x or not all(isinstance(key, str) for key in x):
+        raise ValueError(f"dataset {name!r}: x_{split} is a mapping; it needs string keys (the model's arguments)")
+    features = {key: as_input_tensor(value) for key, value in x.items()}
+    lengths = {key: tuple(value.shape[:1]) for key, value in features.items()}
+    if len(set(lengths.values())) > 1 or any(value.ndim < 1 for value in features.values()):
+        raise ValueError(f"dataset {name!r}: the arrays of x_{split} hold different numbers of examples: {lengths}")
+    return features
+
+
+def example_shape(x: Features) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+    """One example's shape: of the tensor, or of each named tensor."""
+    return {key: tuple(t.shape[1:]) for key, t in x.items()} if isinstance(x, Mapping) else tuple(x.shape[1:])
+
+
 def plugin_labels(name: str, split: str, labels: Any, n_examples: int, n_classes: int) -> torch.Tensor:
     """A plug-in split's labels as int64, refusing non-integers, another length than its inputs and values outside
     0 .. n_classes - 1."""
@@ -316,23 +387,26 @@ def from_plugin(name: str, returned: Any) -> Dataset:
     x_train, y_train, x_test, y_test, n_classes = returned
     if isinstance(n_classes, bool) or not isinstance(n_classes, int | np.integer) or n_classes < 2:
         raise ValueError(f"dataset {name!r}: n_classes must be an integer >= 2, got {n_classes!r}")
-    train, test = as_input_tensor(x_train), as_input_tensor(x_test)
-    if train.ndim < 2 or test.ndim < 2 or len(train) == 0 or len(test) == 0:
+    train, test = as_features(name, "train", x_train), as_features(name, "test", x_test)
+    shapes = {split: [tuple(t.shape) for t in feature_tensors(x)] for split, x in (("train", train), ("test", test))}
+    if any(len(shape) < 2 or shape[0] == 0 for split in shapes.values() for shape in split):
         raise ValueError(
-            f"dataset {name!r}: x_train {tuple(train.shape)} and x_test {tuple(test.shape)} must hold at least one "
+            f"dataset {name!r}: x_train {shapes['train']} and x_test {shapes['test']} must hold at least one "
             f"example each, examples along the first axis"
         )
-    if train.shape[1:] != test.shape[1:]:
+    check_finite(name, "train", train)
+    check_finite(name, "test", test)
+    if example_shape(train) != example_shape(test):
         raise ValueError(
-            f"dataset {name!r}: train examples have shape {tuple(train.shape[1:])}, test examples "
-            f"{tuple(test.shape[1:])}; they must agree"
+            f"dataset {name!r}: train examples have shape {example_shape(train)}, test examples "
+            f"{example_shape(test)}; they must agree"
         )
     return Dataset(
         name=name,
         x_train=train,
-        y_train=plugin_labels(name, "train", y_train, len(train), int(n_classes)),
+        y_train=plugin_labels(name, "train", y_train, n_rows(train), int(n_classes)),
         x_test=test,
-        y_test=plugin_labels(name, "test", y_test, len(test), int(n_classes)),
+        y_test=plugin_labels(name, "test", y_test, n_rows(test), int(n_classes)),
         n_classes=int(n_classes),
     )
 

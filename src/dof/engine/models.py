@@ -10,6 +10,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.func import functional_call
 
 from dof.engine.plugins import import_callable
 from dof.engine.seeding import generator
@@ -241,6 +242,34 @@ def build_model(model: ModelSpec, input_shape: tuple[int, ...], n_classes: int, 
         )
     own = isinstance(model, Mapping) and model.get("init") == "own"
     return module if own else init_lecun_normal_(module, seed)
+
+
+def logits_of(output: Any) -> torch.Tensor:
+    """The logits in a model's output: a tensor as is, the `logits` of a mapping (a transformers ModelOutput is one),
+    the first element of a tuple or list; anything else is refused."""
+    if isinstance(output, torch.Tensor):
+        return output
+    if isinstance(output, Mapping) and isinstance(output.get("logits"), torch.Tensor):
+        return output["logits"]
+    if isinstance(output, tuple | list) and output and isinstance(output[0], torch.Tensor):
+        return output[0]
+    keys = f" with keys {list(output)}" if isinstance(output, Mapping) else ""
+    raise TypeError(
+        f"the model returned a {type(output).__name__}{keys}: return the logits as a tensor, a mapping with a "
+        f"'logits' tensor (e.g. a transformers ModelOutput) or a tuple whose first element is the logits"
+    )
+
+
+def model_logits(model: Callable[..., Any], x: Any) -> torch.Tensor:
+    """The logits of `model` (a module, or any callable called like one) on a batch of features: model(**x) for
+    named tensors (e.g. input_ids and attention_mask), model(x) for one tensor."""
+    return logits_of(model(**x) if isinstance(x, Mapping) else model(x))
+
+
+def functional_logits(model: nn.Module, params: Mapping[str, torch.Tensor], x: Any) -> torch.Tensor:
+    """model_logits of `model` run at `params` (name -> tensor) through torch.func.functional_call, its buffers its
+    own: what every functional forward (subspaces, Hessians, masks) calls."""
+    return model_logits(lambda *args, **kwargs: functional_call(model, params, args, kwargs), x)
 
 
 def count_parameters(model: nn.Module) -> int:

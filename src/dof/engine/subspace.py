@@ -11,13 +11,17 @@ import copy
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 from torch.func import functional_call
 
+from dof.engine.models import functional_logits, logits_of
 from dof.engine.projections import RANDOM_PROJECTIONS, Projection, make_projection
+
+if TYPE_CHECKING:
+    from dof.engine.data import Features
 
 SAID = "said"
 """The structure-aware kind: a base projection (`said_base`) plus one learned scale per parameter tensor."""
@@ -92,7 +96,8 @@ def load_buffers(model: nn.Module, buffers: dict[str, torch.Tensor]) -> nn.Modul
 class AffineSubspace:
     """theta(phi) = theta_start + A phi over the model's trainable parameters (frozen ones stay as they are);
     structured (SAID): theta_start + lambda_m(i) (A phi)_i with one scale per parameter tensor. forward(x, phi)
-    runs the model at theta(phi) through functional_call, with the model's own buffers (BatchNorm statistics)."""
+    runs the model at theta(phi) through functional_call, with the model's own buffers (BatchNorm statistics), and
+    returns its logits."""
 
     def __init__(self, model: nn.Module, theta_start: torch.Tensor, projection: Projection, structured: bool = False):
         self.model = model
@@ -130,18 +135,17 @@ class AffineSubspace:
         """model(*args, **kwargs) at theta(phi, scales)."""
         return functional_call(self.model, self.layout.unflatten(self.theta(phi, scales)), args, dict(kwargs))
 
-    def forward(self, x: torch.Tensor, phi: torch.Tensor, scales: torch.Tensor | None = None) -> torch.Tensor:
-        return self.call(phi, scales, (x,), {})
+    def forward(self, x: Features, phi: torch.Tensor, scales: torch.Tensor | None = None) -> torch.Tensor:
+        """The logits at theta(phi, scales) on a batch of features (model_logits)."""
+        return functional_logits(self.model, self.layout.unflatten(self.theta(phi, scales)), x)
 
     @torch.no_grad()
-    def logits_at(
-        self, phi: torch.Tensor, scales: torch.Tensor | None = None
-    ) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The model at theta(phi) as a function of x, with theta computed once (for evaluation in batches)."""
+    def logits_at(self, phi: torch.Tensor, scales: torch.Tensor | None = None) -> Callable[..., torch.Tensor]:
+        """The model's logits at theta(phi), called like the model, with theta computed once (evaluation in batches)."""
         params = self.layout.unflatten(self.theta(phi.detach(), None if scales is None else scales.detach()))
 
-        def logits(x: torch.Tensor) -> torch.Tensor:
-            return functional_call(self.model, params, (x,))
+        def logits(*args: Any, **kwargs: Any) -> torch.Tensor:
+            return logits_of(functional_call(self.model, params, args, kwargs))
 
         return logits
 
@@ -298,8 +302,9 @@ class SubspaceModule(nn.Module):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.subspace.call(self.phi, self.scales, args, kwargs)
 
-    def logits_at(self) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The network at the current theta as a function of x, theta computed once (evaluation in batches)."""
+    def logits_at(self) -> Callable[..., torch.Tensor]:
+        """The network's logits at the current theta, called like the network, theta computed once (evaluation in
+        batches); its output's logits (dof.engine.models.logits_of) whatever the network returns."""
         return self.subspace.logits_at(self.phi, self.scales)
 
     @torch.no_grad()

@@ -10,15 +10,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
-from torch.func import functional_call
 from torch.nn import functional as F
 from tqdm import tqdm
 
 from dof.config import BaselineConfig, BurnInConfig, SubspaceConfig
-from dof.engine.data import Dataset
+from dof.engine.data import Dataset, Features, row_batches, rows
+from dof.engine.models import functional_logits, model_logits
 from dof.engine.seeding import generator
 from dof.engine.subspace import SubspaceModule, flatten_params
 
@@ -139,7 +140,7 @@ def full_space_loop(
     progress = Progress(label, steps_per_epoch(len(y), batch_size), n_steps)
 
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        logits = model(x[idx])
+        logits = model_logits(model, rows(x, idx))
         progress.observe(logits, y[idx])
         return F.cross_entropy(logits, y[idx])
 
@@ -149,29 +150,30 @@ def full_space_loop(
 
 @torch.no_grad()
 def evaluate(
-    logits_fn: Callable[[torch.Tensor], torch.Tensor],
-    x: torch.Tensor,
+    logits_fn: Callable[..., Any],
+    x: Features,
     y: torch.Tensor,
     batch_size: int = 256,
 ) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of `logits_fn` over (x, y), in batches small enough for the CPU's caches
-    (on Conv-2, 4,000 digits in batches of 1,000 took twice as long as in batches of 256)."""
+    """Mean cross-entropy and accuracy of `logits_fn` (a network, or a callable called like one) over (x, y), in
+    batches small enough for the CPU's caches (on Conv-2, 4,000 digits in batches of 1,000 took twice as long as in
+    batches of 256)."""
     total_loss, correct = 0.0, 0
-    for xb, yb in zip(torch.split(x, batch_size), torch.split(y, batch_size)):
-        logits = logits_fn(xb)
+    for xb, yb in zip(row_batches(x, batch_size), torch.split(y, batch_size)):
+        logits = model_logits(logits_fn, xb)
         total_loss += F.cross_entropy(logits, yb, reduction="sum").item()
         correct += (logits.argmax(dim=1) == yb).sum().item()
     return total_loss / len(y), correct / len(y)
 
 
-def evaluate_split(logits_fn: Callable[[torch.Tensor], torch.Tensor], data: Dataset) -> dict[str, float]:
+def evaluate_split(logits_fn: Callable[..., Any], data: Dataset) -> dict[str, float]:
     """Train and test loss and accuracy of `logits_fn` as a record's four metric columns."""
     train_loss, train_acc = evaluate(logits_fn, data.x_train, data.y_train)
     test_loss, test_acc = evaluate(logits_fn, data.x_test, data.y_test)
     return {"train_loss": train_loss, "train_acc": train_acc, "test_loss": test_loss, "test_acc": test_acc}
 
 
-def finite_metrics(logits_fn: Callable[[torch.Tensor], torch.Tensor], data: Dataset, status: str) -> tuple[str, dict]:
+def finite_metrics(logits_fn: Callable[..., Any] | None, data: Dataset, status: str) -> tuple[str, dict]:
     """(status, metrics) of a finished training: NaN metrics unless it is 'ok' and its losses are finite (else it
     becomes 'diverged')."""
     metrics = dict.fromkeys(("train_loss", "train_acc", "test_loss", "test_acc"), float("nan"))
@@ -249,7 +251,7 @@ def subspace_loop(
     progress = Progress(label, steps_per_epoch(len(y), config.batch_size), n_steps)
 
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        logits = module(x[idx])
+        logits = model_logits(module, rows(x, idx))
         progress.observe(logits, y[idx])
         return F.cross_entropy(logits, y[idx])
 
@@ -296,8 +298,8 @@ def vmapped_loop(
     params = [list(m.parameters()) for m in modules]
     streams = [minibatches(len(data.y_train), config.batch_size, seed) for seed in batch_seeds]
 
-    def logits(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return functional_call(model, layout.unflatten(theta), (x,))
+    def logits(theta: torch.Tensor, x: Features) -> torch.Tensor:
+        return functional_logits(model, layout.unflatten(theta), x)
 
     batched_logits = torch.func.vmap(logits)
     alive = [True] * len(modules)
@@ -307,7 +309,7 @@ def vmapped_loop(
         """The summed loss of the runs still alive; a run whose own loss is non-finite stops here (NaN when all)."""
         nonlocal alive
         thetas = torch.stack([m.theta() for m in modules])
-        out = batched_logits(thetas, data.x_train[idx])
+        out = batched_logits(thetas, rows(data.x_train, idx))
         labels = data.y_train[idx]
         losses = F.cross_entropy(out.flatten(0, 1), labels.flatten(), reduction="none").view(labels.shape).mean(1)
         alive = [a and f for a, f in zip(alive, torch.isfinite(losses).tolist())]

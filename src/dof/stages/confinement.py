@@ -11,12 +11,11 @@ from typing import Any
 import pandas as pd
 import torch
 from torch import nn
-from torch.func import functional_call
 from torch.nn import functional as F
 
 from dof.config import BurnInConfig, ConfinementConfig
-from dof.engine.data import Dataset
-from dof.engine.models import ModelSpec, build_model, count_parameters, model_name
+from dof.engine.data import Dataset, features_to
+from dof.engine.models import ModelSpec, build_model, count_parameters, functional_logits, model_name
 from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed, run_seeds
 from dof.engine.subspace import ParamLayout, flatten_params, model_buffers
@@ -57,7 +56,7 @@ def confinement_rows(
     fractions = confinement.gradient_confinement(gradient, vectors, ks)
     g = gradient.double()
     with torch.no_grad():
-        logits = functional_call(model, ParamLayout.of(model).unflatten(theta), (x,))
+        logits = functional_logits(model, ParamLayout.of(model).unflatten(theta), x)
     common = {
         "n_params": dim,
         "n_classes": int(n_classes),
@@ -107,7 +106,8 @@ def checkpoint_confinement(
     """The confinement rows of a burn-in checkpoint (source 'burn_in', step = t0) on the subset of n_examples,
     measured on `device`."""
     model = restore_network(checkpoint, data, device)
-    x, y = (t.to(device) for t in hessian_subset(data, int(settings.n_examples), int(settings.seed)))
+    x, y = hessian_subset(data, int(settings.n_examples), int(settings.seed))
+    x, y = features_to(x, device), y.to(device)
     point = {
         "dataset": checkpoint["dataset"],
         "model": checkpoint["model"],
@@ -167,7 +167,8 @@ def trajectory_confinement(
 ) -> pd.DataFrame:
     """The confinement rows along the trajectory (source 'trajectory'), with each point's subset accuracy, measured
     on `device`; every row of a trajectory whose SGD diverged has status 'diverged'."""
-    x, y = (t.to(device) for t in hessian_subset(data, int(settings.n_examples), int(settings.seed)))
+    x, y = hessian_subset(data, int(settings.n_examples), int(settings.seed))
+    x, y = features_to(x, device), y.to(device)
     points, status = trajectory_points(data, model, seed, steps, sgd)
     frames = []
     for point in points:

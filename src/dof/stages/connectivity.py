@@ -18,7 +18,7 @@ from torch.nn import functional as F
 
 from dof.config import ConnectivityConfig, as_dict
 from dof.engine.data import Dataset, load_dataset
-from dof.engine.models import MeanField, mean_field_forward
+from dof.engine.models import MeanField, mean_field_forward, model_logits
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.training import Progress, guarded_steps, minibatches, steps_per_epoch
 from dof.stages.record import provenance_columns
@@ -103,7 +103,7 @@ def train_mean_field(
     progress = Progress(label, per_epoch, n_steps)
 
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        out = model(x[idx])
+        out = model_logits(model, x[idx])
         progress.observe(out, y[idx])
         return example_losses(out, y[idx], config.loss).mean()
 

@@ -21,7 +21,7 @@ import torch
 import yaml
 
 from dof.config import BurnInConfig, ExperimentConfig, SubspaceConfig, as_dict, data_option, from_mapping, inherit_seeds
-from dof.engine.data import DATASET_SHAPES, Dataset, load_dataset
+from dof.engine.data import DATASET_SHAPES, Dataset, load_dataset, rows
 from dof.engine.network import restore_network
 from dof.engine.projections import make_projection
 from dof.engine.training import burn_in, evaluate, steps_per_epoch, subspace_loop, subspace_steps, vmapped_loop
@@ -86,7 +86,7 @@ def stand_in(name: str, options: Mapping[str, Any], seed: int = 0) -> tuple[Data
 
 def head(data: Dataset, n: int) -> Dataset:
     """The first n train and test examples (checkpoints are built on these: t0 = 0 takes no step)."""
-    parts = {k: getattr(data, k)[:n] for k in ("x_train", "y_train", "x_test", "y_test")}
+    parts = {k: rows(getattr(data, k), slice(0, n)) for k in ("x_train", "y_train", "x_test", "y_test")}
     return Dataset(data.name, **parts, n_classes=data.n_classes)
 
 
@@ -164,7 +164,7 @@ def measure_cell(
             out["step_s"][k] = per_step(run, device, budget_s, max_steps) / k
     n_eval = min(EVAL_EXAMPLES, len(data.y_train))
     logits = modules[0].logits_at()
-    x_eval, y_eval = data.x_train[:n_eval], data.y_train[:n_eval]
+    x_eval, y_eval = rows(data.x_train, slice(0, n_eval)), data.y_train[:n_eval]
     out["eval_example_s"] = timed(lambda: evaluate(logits, x_eval, y_eval), device) / n_eval
     # the projection alone (build, forward + backward) at two d per mode, d_hi capped at MEASURE_BYTES of A
     d_hi = min(max(dims), max(d_lo, MEASURE_BYTES // (4 * n_params)))

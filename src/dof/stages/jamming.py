@@ -20,6 +20,7 @@ from torch import nn
 
 from dof.config import JammingConfig, as_dict
 from dof.engine.data import load_dataset
+from dof.engine.models import model_logits
 from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.training import Progress, guarded_steps
@@ -246,13 +247,17 @@ def plateaued(history: list[float], config: JammingConfig) -> bool:
 
 def fit_network(model: nn.Module, x: torch.Tensor, y: torch.Tensor, config: JammingConfig, label: str) -> Fit:
     """fit_margins on every weight of `model` at config.lr."""
-    return fit_margins(list(model.parameters()), lambda: y * model(x).squeeze(-1), config, config.lr, label)
+
+    def margins() -> torch.Tensor:
+        return y * model_logits(model, x).squeeze(-1)
+
+    return fit_margins(list(model.parameters()), margins, config, config.lr, label)
 
 
 @torch.no_grad()
 def margins_of(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """y f(x) of every point."""
-    return y * model(x).squeeze(-1)
+    return y * model_logits(model, x).squeeze(-1)
 
 
 def train_run(

@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 
 from dof.config import JammingConfig, as_dict
+from dof.engine.models import model_logits
 from dof.engine.provenance import PROVENANCE_COLUMNS
 from dof.engine.seeding import derive_seed
 from dof.engine.subspace import SubspaceModule
@@ -95,7 +96,7 @@ def train_subspace_run(
     phi = subspace.phi  # the projection's float32; theta in the task's dtype
 
     def margins(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return y * subspace(x).squeeze(-1)
+        return y * model_logits(subspace, x).squeeze(-1)
 
     with torch.no_grad():
         start_train, start_test = margins(x_train, task.y_train), margins(x_test, task.y_test)

@@ -20,7 +20,8 @@ from torch.func import functional_call
 from torch.nn import functional as F
 
 from dof.config import SubspaceConfig, SupermaskConfig
-from dof.engine.data import Dataset
+from dof.engine.data import Dataset, Features, rows
+from dof.engine.models import functional_logits, logits_of
 from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed, generator, run_seeds
 from dof.engine.subspace import ParamLayout
@@ -127,14 +128,14 @@ class Supermask:
         """The masked weights w * mask * rescale (differentiable in the mask, never in w)."""
         return self.weights * mask * self.rescaling(mask)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return functional_call(self.model, self.layout.unflatten(self.theta(mask)), (x,))
+    def forward(self, x: Features, mask: torch.Tensor) -> torch.Tensor:
+        return functional_logits(self.model, self.layout.unflatten(self.theta(mask)), x)
 
     @torch.no_grad()
-    def logits_at(self, mask: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The masked network as a function of x (evaluation in batches)."""
+    def logits_at(self, mask: torch.Tensor) -> Callable[..., torch.Tensor]:
+        """The masked network's logits, called like the network (evaluation in batches)."""
         params = self.layout.unflatten(self.theta(mask.detach()))
-        return lambda x: functional_call(self.model, params, (x,))
+        return lambda *args, **kwargs: logits_of(functional_call(self.model, params, args, kwargs))
 
 
 def train_supermask(
@@ -148,7 +149,7 @@ def train_supermask(
     x, y = data.x_train, data.y_train
 
     def loss_of(idx: torch.Tensor) -> torch.Tensor:
-        return F.cross_entropy(supermask.forward(x[idx], supermask.train_mask(scores, gen)), y[idx])
+        return F.cross_entropy(supermask.forward(rows(x, idx), supermask.train_mask(scores, gen)), y[idx])
 
     supermask.model.train()
     label = f"supermask ({config.estimator}), {supermask.kept} weights"

@@ -14,17 +14,17 @@ import pandas as pd
 import torch
 
 from dof.config import HessianConfig
-from dof.engine.data import Dataset
+from dof.engine.data import Dataset, Features, rows
 from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed, generator
 from dof.theory import hessian
 
 
-def hessian_subset(data: Dataset, n_examples: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def hessian_subset(data: Dataset, n_examples: int, seed: int) -> tuple[Features, torch.Tensor]:
     """A fixed subset of the training set for the Hessian: the first n_examples of a seeded permutation."""
     n = len(data.y_train)
     order = torch.randperm(n, generator=generator(derive_seed("hessian-subset", seed)))[: min(n_examples, n)]
-    return data.x_train[order], data.y_train[order]
+    return rows(data.x_train, order), data.y_train[order]
 
 
 def point_name(t0: int | None) -> str:

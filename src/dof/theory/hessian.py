@@ -11,9 +11,10 @@ import numpy as np
 import torch
 from scipy.linalg import eigh_tridiagonal
 from torch import nn
-from torch.func import functional_call, grad, jvp
+from torch.func import grad, jvp
 from torch.nn import functional as F
 
+from dof.engine.models import functional_logits
 from dof.engine.seeding import derive_seed, generator
 from dof.engine.subspace import ParamLayout, flatten_params
 
@@ -23,7 +24,7 @@ MatVec = Callable[[torch.Tensor], torch.Tensor]
 def loss_fn(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
     """theta -> mean cross-entropy of the model at flat parameters theta on (x, y)."""
     layout = ParamLayout.of(model)
-    return lambda theta: F.cross_entropy(functional_call(model, layout.unflatten(theta), (x,)), y)
+    return lambda theta: F.cross_entropy(functional_logits(model, layout.unflatten(theta), x), y)
 
 
 def hvp_fn(model: nn.Module, x: torch.Tensor, y: torch.Tensor, theta: torch.Tensor | None = None) -> MatVec:
