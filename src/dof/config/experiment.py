@@ -196,10 +196,10 @@ def inherit_seeds(experiment: ExperimentConfig) -> ExperimentConfig:
     replace = dataclasses.replace
     subspace_seeds = experiment.subspace.seeds
     lottery, goldilocks, jamming = experiment.lottery, experiment.goldilocks, experiment.jamming
-    if lottery.seeds is None:
+    if lottery.seeds is None and subspace_seeds:  # a partial config (no subspace.seeds) leaves them null
         lottery = replace(lottery, seeds=subspace_seeds)
-    if goldilocks.seeds is None:
+    if goldilocks.seeds is None and subspace_seeds:
         goldilocks = replace(goldilocks, seeds=subspace_seeds)
-    if jamming.subspace.seeds is None:
+    if jamming.subspace.seeds is None and jamming.seeds:
         jamming = replace(jamming, subspace=replace(jamming.subspace, seeds=jamming.seeds))
     return replace(experiment, lottery=lottery, goldilocks=goldilocks, jamming=jamming)
