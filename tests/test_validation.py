@@ -145,3 +145,20 @@ def test_said_dims_not_above_the_parameter_tensors_are_refused_naming_the_fix():
         check_grid({**config, "subspace": {**said, "dims": [20497]}})
     assert check_grid({**config, "subspace": {**said, "dims": [7, 20496]}}).subspace.said_base == "dense"
     check_grid({**config, "subspace": {**config["subspace"], "dims": [4]}})  # plain projections: any d >= 1
+
+
+def test_a_start_may_differ_in_shape_only_in_its_re_drawn_tensors(monkeypatch):
+    """A 3-class source fits a 5-class target once its head is re-drawn; any other mismatch and a pattern matching no
+    key are refused before any job, naming the key (and listing the start's keys)."""
+    monkeypatch.chdir(ROOT)
+    config = yaml.safe_load((ROOT / "config" / "transfer.yaml").read_text())
+    config["pretrain"][0]["dataset"]["kwargs"]["keep"] = [0, 1, 2]
+    tuned = {"name": "tuned", "model": "conv2", "pretrain": "digits04", "reinit": ["classifier.*"]}
+    checked = check_grid({**config, "starts": ["init", tuned]})
+    assert checked.start_spec("tuned").reinit == ("classifier.*",)
+    with pytest.raises(ValueError, match=r"(?s)starts\[1\]\.pretrain.*does not fit model 'conv2'.*classifier\.weight"):
+        check_grid(config)  # the source's head, 3 classes, on the 5-class target
+    with pytest.raises(ValueError, match=r"(?s)does not fit.*\n  classifier\.weight: \(3, 1568\) in the file"):
+        check_grid({**config, "starts": ["init", {**tuned, "reinit": ["classifier.bias"]}]})
+    with pytest.raises(ValueError, match=r"(?s)starts\[1\]\.reinit: the pattern 'fc2\.\*' matches no key.*'features"):
+        check_grid({**config, "starts": ["init", {**tuned, "reinit": ["classifier.*", "fc2.*"]}]})

@@ -292,7 +292,7 @@ def baseline_references(baseline: pd.DataFrame) -> dict[tuple[str, str, str], di
     """Per (dataset, model, start) (tables without a start column: init): the mean test accuracy of its 'ok'
     baseline seeds (NaN when none is), the start, the seed counts, and the d_int90 status and reason that a failed
     baseline leaves. Rows without a status column count as 'ok'."""
-    baseline = with_start(baseline)
+    baseline = with_start(baseline).reset_index(drop=True)
     status = baseline["status"] if "status" in baseline.columns else pd.Series("ok", index=baseline.index)
     references = {}
     for key, rows in baseline.groupby(["dataset", "model", "start"], sort=True):
