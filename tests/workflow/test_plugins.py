@@ -123,6 +123,10 @@ def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(trans
     assert (results / "baseline/mnist5k_hi/conv2/seed_0.pt").is_file()  # init's path as before starts had a baseline
     assert (results / "baseline/mnist5k_hi/conv2/start_tuned/seed_0.pt").is_file()
     assert (results / "burn_in/mnist5k_hi/conv2/start_pretrained/t0_0/seeds_0-1.pt").is_file()
+    config = yaml.safe_load((workdir / path).read_text())  # other re-drawn tensors rerun that start's jobs only
+    config["starts"][2]["reinit"] = ["classifier.weight"]
+    dry = snakemake(workdir, "-n", *targets, "--configfile", save(workdir, "reinit.yaml", config)).stdout
+    assert job_counts(dry)["burn_in"] == 1 and "start=/start_tuned" in dry and "start=/start_pretrained" not in dry
     torch.save(torch.load(checkpoint), checkpoint)  # a replaced checkpoint reruns what starts from it, and only that
     dry = snakemake(workdir, "-n", *targets, "--configfile", path).stdout
     counts = job_counts(dry)
