@@ -168,3 +168,20 @@ def test_check_grid_runs_a_hugging_face_model_on_named_features_and_refuses_non_
         ValueError, match=r"datasets\[0\] \(dataset 'sick'\).*x_test\['weights'\] holds non-finite.*index 3"
     ):
         check_grid(sick)
+
+
+def test_a_start_may_differ_in_shape_only_in_its_re_drawn_tensors(monkeypatch):
+    """A 3-class source fits a 5-class target once its head is re-drawn; any other mismatch and a pattern matching no
+    key are refused before any job, naming the key (and listing the start's keys)."""
+    monkeypatch.chdir(ROOT)
+    config = yaml.safe_load((ROOT / "config" / "transfer.yaml").read_text())
+    config["pretrain"][0]["dataset"]["kwargs"]["keep"] = [0, 1, 2]
+    tuned = {"name": "tuned", "model": "conv2", "pretrain": "digits04", "reinit": ["classifier.*"]}
+    checked = check_grid({**config, "starts": ["init", tuned]})
+    assert checked.start_spec("tuned").reinit == ("classifier.*",)
+    with pytest.raises(ValueError, match=r"(?s)starts\[1\]\.pretrain.*does not fit model 'conv2'.*classifier\.weight"):
+        check_grid(config)  # the source's head, 3 classes, on the 5-class target
+    with pytest.raises(ValueError, match=r"(?s)does not fit.*\n  classifier\.weight: \(3, 1568\) in the file"):
+        check_grid({**config, "starts": ["init", {**tuned, "reinit": ["classifier.bias"]}]})
+    with pytest.raises(ValueError, match=r"(?s)starts\[1\]\.reinit: the pattern 'fc2\.\*' matches no key.*'features"):
+        check_grid({**config, "starts": ["init", {**tuned, "reinit": ["classifier.*", "fc2.*"]}]})

@@ -117,7 +117,8 @@ def tabular(workdir: Path) -> list[str]:
 
 
 def transfer(workdir: Path) -> list[str]:
-    """config/transfer.yaml shrunk: pretrained, random and burn-in starts side by side, to thresholds and figure 3."""
+    """config/transfer.yaml shrunk: pretrained, new-head (tuned) and random starts side by side, each with its full
+    fine-tuning baseline, to thresholds and figure 3."""
     config = shrunk(yaml.safe_load((workdir / "config" / "transfer.yaml").read_text()), dims=[4, 64])
     config["baseline"]["epochs"] = 1
     for entry in (config["datasets"][0], config["pretrain"][0]["dataset"]):

@@ -36,7 +36,7 @@ from dof.engine.data import (
     rows,
 )
 from dof.engine.models import MODELS, build_model, count_parameters, model_logits
-from dof.engine.plugins import load_state_dict, state_dict_mismatches
+from dof.engine.plugins import load_state_dict, reinit_keys, state_dict_mismatches
 from dof.engine.subspace import SAID
 from dof.stages.jamming import n_parameters
 
@@ -268,7 +268,8 @@ def check_names(experiment: ExperimentConfig) -> None:
 
 def check_starts(experiment: ExperimentConfig, shapes: Mapping[str, DataShape]) -> None:
     """Refuse a start checkpoint that is missing or does not fit its model on every dataset (keys and shapes, the
-    first mismatches listed), and a pretrain item whose network has other shapes than on the target datasets."""
+    first mismatches listed; the re-drawn `reinit` tensors may differ), a pretrain item whose network has other shapes
+    than on the target datasets, and a `reinit` pattern matching no key of the model (its keys listed)."""
     for index, start in enumerate(experiment.starts):
         if isinstance(start, str):
             continue
@@ -294,7 +295,8 @@ def check_starts(experiment: ExperimentConfig, shapes: Mapping[str, DataShape]) 
         for dataset in experiment.dataset_names:
             shape = shapes[dataset]
             model = build_model(option, shape.input_shape, shape.n_classes, seed=0)
-            problems = state_dict_mismatches(model, state)
+            reinit = reinit_keys(model.state_dict(), start.reinit, f"config key starts[{index}].reinit")
+            problems = state_dict_mismatches(model, state, reinit=reinit)
             if problems:
                 raise ValueError(
                     f"config key {key}: {where} does not fit model {start.model!r} on dataset {dataset!r}:\n  "

@@ -10,7 +10,14 @@ from torch import nn
 
 from dof.engine.data import from_plugin, load_dataset
 from dof.engine.models import build_model, count_parameters
-from dof.engine.plugins import file_sha256, import_callable, load_start, load_state_dict, state_dict_mismatches
+from dof.engine.plugins import (
+    file_sha256,
+    import_callable,
+    load_start,
+    load_state_dict,
+    reinit_keys,
+    state_dict_mismatches,
+)
 from dof.engine.provenance import plugin_fingerprint
 
 PLUGIN = '''
@@ -156,3 +163,16 @@ def test_named_features_are_kept_as_named_tensors_and_checked_alike():
         from_plugin("tok", ({"input_ids": ids}, y, {"ids": ids}, y, 2))
     with pytest.raises(ValueError, match="one label per example"):
         from_plugin("tok", ({"input_ids": ids}, y[:3], {"input_ids": ids}, y, 2))
+
+
+def test_re_drawn_tensors_keep_the_seeded_init_and_may_differ_in_shape_alone(plugin_dir):
+    source = build_model(spec(), (5,), 4, seed=1)  # 4 classes; the target has 3
+    state = source.state_dict()
+    fresh = build_model(spec(), (5,), 3, seed=2)
+    assert reinit_keys(fresh.state_dict(), ["out.*"]) == ("out.weight", "out.bias")
+    assert state_dict_mismatches(fresh, state, reinit=("out.weight", "out.bias")) == []
+    assert [p.split(":")[0] for p in state_dict_mismatches(fresh, state, reinit=("out.bias",))] == ["out.weight"]
+    target = load_start(build_model(spec(), (5,), 3, seed=2), state, "start 'x'", reinit=["out.*"])
+    assert torch.equal(target.out.weight, fresh.out.weight) and torch.equal(target.embed.weight, source.embed.weight)
+    with pytest.raises(ValueError, match=r"start 'x': the pattern 'head\.\*' matches no key .*\['embed\.weight'"):
+        load_start(build_model(spec(), (5,), 3, seed=2), state, "start 'x'", reinit=["out.*", "head.*"])

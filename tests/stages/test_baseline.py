@@ -10,8 +10,9 @@ from dof.analysis import thresholds
 from dof.analysis.plotting import full_model_accuracy
 from dof.config import BaselineConfig, BurnInConfig
 from dof.engine.data import load_mnist5k
+from dof.engine.network import restore_network
 from dof.stages.baseline import BASELINE_STATUS, baseline_status, baseline_table, train_baseline
-from dof.stages.burn_in import burn_in_checkpoint
+from dof.stages.burn_in import StartPoint, burn_in_checkpoint
 
 TRAINED = {"train_loss": 0.05, "train_acc": 0.99, "test_loss": 0.2, "test_acc": 0.95}
 
@@ -120,3 +121,33 @@ def test_figures_omit_the_full_model_line_of_a_baseline_that_did_not_train():
     assert full_model_accuracy(None, "test_acc") is None
     baseline.loc[1, "status"] = "ok"
     assert full_model_accuracy(baseline, "test_acc") == pytest.approx(0.96)
+
+
+def test_d_int90_of_each_start_is_measured_against_full_fine_tuning_from_it():
+    """Aghajanyan et al.'s d90: a pretrained start's curve against the baseline trained from that start."""
+    runs, baseline = runs_and_baseline(["not_trained", "ok"])
+    tuned = runs.assign(start="tuned", test_acc=[0.5, 0.6, 0.7])
+    runs = pd.concat([runs.assign(start="init"), tuned, runs.assign(start="other")], ignore_index=True)
+    baseline = pd.concat([baseline.assign(start="init"), baseline.assign(start="tuned", test_acc=[0.1, 0.6])])
+    table = thresholds.d_int90_table(runs, baseline).set_index("start")
+    assert table.loc["init", "baseline_start"] == "init" and table.loc["init", "d_int90"] == 4
+    assert table.loc["tuned", "baseline_start"] == "tuned" and table.loc["tuned", "baseline_test_acc"] == 0.6
+    assert table.loc["tuned", "d_int90"] == 2  # 0.6 >= 0.9 x 0.6, where init's reference would need d = 4
+    assert pd.isna(table.loc["other", "baseline_start"]) and table.loc["other", "d_int90_status"] == "no_baseline"
+    assert full_model_accuracy(baseline, "test_acc") == pytest.approx(0.96)  # figure 2's line: init's
+
+
+def test_the_baseline_fine_tunes_a_checkpoint_start_and_records_it(tiny_data):
+    source = burn_in_checkpoint(tiny_data, "conv2", 5, 0, BurnInConfig())
+    state = restore_network(source, tiny_data).state_dict()
+    start = StartPoint("tuned", state, "0" * 64, reinit=("classifier.*",))
+    theta_0 = burn_in_checkpoint(tiny_data, "conv2", 0, 0, BurnInConfig(), start)
+    config = BaselineConfig(epochs=1, batch_size=32)
+    tuned, init = (
+        train_baseline(tiny_data, point, config)
+        for point in (theta_0, burn_in_checkpoint(tiny_data, "conv2", 0, 0, BurnInConfig()))
+    )
+    table = baseline_table([tuned, init]).set_index("start")
+    assert list(table.index) == ["init", "tuned"] and table.loc["tuned", "seed"] == 0
+    assert tuned["start_reinit"] == "classifier.weight,classifier.bias" and tuned["start_sha256"] == "0" * 64
+    assert not tuned["theta"].equal(init["theta"])

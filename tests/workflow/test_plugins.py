@@ -117,17 +117,36 @@ def test_transfer_from_a_pretrained_start_beside_random_and_burn_in_starts(trans
     runs = pd.read_parquet(results / "runs.parquet")
     checkpoint = results / "pretrain" / "digits04.pt"
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()
-    assert set(runs["start"]) == {"init", "pretrained"} and len(runs) == 2 * 2 * 2  # starts x d x seeds
-    assert set(runs.loc[runs["start"] == "pretrained", "start_sha256"]) == {digest}
+    starts = {"init", "pretrained", "tuned"}
+    assert set(runs["start"]) == starts and len(runs) == 3 * 2 * 2  # starts x d x seeds
+    assert set(runs.loc[runs["start"] != "init", "start_sha256"]) == {digest}
     assert runs.loc[runs["start"] == "init", "start_sha256"].isna().all()
+    reinit = runs.groupby("start")["start_reinit"].agg(lambda keys: set(keys.fillna("")))
+    assert reinit.to_dict() == {"init": {""}, "pretrained": {""}, "tuned": {"classifier.weight,classifier.bias"}}
     start_acc = runs.groupby("start")["start_train_acc"].mean()  # the source's features help on the target digits
-    assert start_acc["pretrained"] != start_acc["init"]
+    assert start_acc["pretrained"] != start_acc["init"] and start_acc["tuned"] != start_acc["pretrained"]
     thresholds = pd.read_parquet(results / "thresholds.parquet")
-    assert set(zip(thresholds["start"], thresholds["t0"])) == {("init", 0), ("pretrained", 0)}
+    assert set(zip(thresholds["start"], thresholds["t0"])) == {(start, 0) for start in starts}
+    assert (thresholds["baseline_start"] == thresholds["start"]).all()  # d_int90 against fine-tuning from the start
+    baseline = pd.read_parquet(results / "baseline.parquet")
+    assert sorted(zip(baseline["start"], baseline["seed"])) == [(s, seed) for s in sorted(starts) for seed in (0, 1)]
+    assert baseline.groupby("start")["test_acc"].mean().nunique() == 3  # one full fine-tuning per start
+    fine_tuned = baseline[baseline["status"] == "ok"].groupby("start")["test_acc"].mean()
+    reference = thresholds.groupby("start")["baseline_test_acc"].first().dropna()
+    assert reference.to_dict() == pytest.approx(fine_tuned.to_dict())
+    assert {"pretrained", "tuned"} <= set(reference.index)
+    assert (results / "baseline/mnist5k_hi/conv2/seed_0.pt").is_file()  # init's path as before starts had a baseline
+    assert (results / "baseline/mnist5k_hi/conv2/start_tuned/seed_0.pt").is_file()
     assert (results / "burn_in/mnist5k_hi/conv2/start_pretrained/t0_0/seeds_0-1.pt").is_file()
+    config = yaml.safe_load((workdir / path).read_text())  # other re-drawn tensors rerun that start's jobs only
+    config["starts"][2]["reinit"] = ["classifier.weight"]
+    dry = snakemake(workdir, "-n", *targets, "--configfile", save(workdir, "reinit.yaml", config)).stdout
+    assert job_counts(dry)["burn_in"] == 1 and "start=/start_tuned" in dry and "start=/start_pretrained" not in dry
     torch.save(torch.load(checkpoint), checkpoint)  # a replaced checkpoint reruns what starts from it, and only that
     dry = snakemake(workdir, "-n", *targets, "--configfile", path).stdout
-    assert job_counts(dry)["burn_in"] == 1 and "start=/start_pretrained" in dry and "start=," not in dry
+    counts = job_counts(dry)
+    assert counts["burn_in"] == 2 and counts["train_baseline"] == 2 * 2 and "start=," not in dry
+    assert "start=/start_pretrained" in dry and "start=/start_tuned" in dry
 
 
 def test_a_hugging_face_classifier_on_named_token_features_runs_without_a_wrapper(hf_text_project):

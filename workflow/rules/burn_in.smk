@@ -23,7 +23,7 @@ rule burn_in:
         seeds=chunk_seeds,
         data=dataset_options,
         model=model_options,
-        start=start_of,
+        start=start_option,
         burn_in=settings(CFG.burn_in),
         code=code_of("burn_in.py"),
     script:

@@ -14,6 +14,17 @@ def start_checkpoint(wildcards):
     return expand(rules.pretrain.output[0], pretrain=spec.pretrain)
 
 
+def start_option(wildcards):
+    """The start in the wildcards as a job's param: its name (init, or a checkpoint start's), or with `reinit` its name
+    and the patterns of the tensors re-drawn (a param: changing them reruns what starts from it).
+    """
+    name = start_of(wildcards)
+    spec = CFG.start_spec(name)
+    if spec is None or not spec.reinit:
+        return name
+    return {"name": name, "reinit": list(spec.reinit)}
+
+
 def pretrain_source(wildcards):
     """The pretrain item in the wildcards as a job's params: its model (name or plug-in spec), its dataset's name and
     loader options, its seed."""

@@ -87,7 +87,7 @@ rule hessian_spectrum:
 
 rule solution_geometry:
     input:
-        baseline=rules.train_baseline.output[0],
+        baseline=init_baseline,
         starts=seed_burn_in_files,
     output:
         f"{RESULTS}/hessian/{{dataset}}/{{model}}/seed_{{seed}}/geometry.parquet",

@@ -20,12 +20,7 @@ def hessian_settings():
 def point_checkpoint(wildcards):
     """The file a hessian_spectrum job analyses: the baseline solution or the burn-in file with t0_<t0> of the seed."""
     if wildcards.point == "solution":
-        return expand(
-            rules.train_baseline.output[0],
-            dataset=wildcards.dataset,
-            model=wildcards.model,
-            seed=wildcards.seed,
-        )
+        return init_baseline(wildcards)
     t0 = wildcards.point.removeprefix("t0_")
     return burn_in_files(wildcards.dataset, wildcards.model, t0, [wildcards.seed])
 

@@ -16,8 +16,11 @@ config = from_mapping(BurnInConfig, params.burn_in, "burn_in")
 start = None
 if len(snakemake.input):
     path = snakemake.input[0]
-    start = StartPoint(params.start, load_state_dict(path), file_sha256(path))
-    print(f"start {params.start}: {path}, SHA-256 {start.sha256}", flush=True)
+    name, reinit = (
+        (params.start, ()) if isinstance(params.start, str) else (params.start["name"], params.start["reinit"])
+    )
+    start = StartPoint(name, load_state_dict(path), file_sha256(path), tuple(reinit))
+    print(f"start {name}: {path}, SHA-256 {start.sha256}, re-drawn {list(reinit)}", flush=True)
 checkpoints = []
 for seed in params.seeds:
     checkpoints.append(burn_in_checkpoint(data, params.model, seed, int(wildcards.t0), config, start))

@@ -16,6 +16,7 @@ import matplotlib.text  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from dof.config import INIT  # noqa: E402
 from dof.engine.io import atomic_path  # noqa: E402
 
 METRIC_LABELS = {"train_acc": "train accuracy", "test_acc": "test accuracy"}
@@ -78,10 +79,13 @@ def smallest_text_px(fig: plt.Figure, shown_width: float = REPORT_WIDTH_PX) -> f
 
 
 def full_model_accuracy(baseline: pd.DataFrame | None, metric: str) -> float | None:
-    """The full model's mean `metric` over its 'ok' baseline seeds (every row when there is no status column);
-    None without a baseline or when no seed trained: no reference line is drawn against a network that never did."""
+    """The full model's mean `metric` over its 'ok' baseline seeds (every row when there is no status column), those
+    trained from init when any is (not the fine-tuned ones of checkpoint starts); None without a baseline or when no
+    seed trained: no reference line is drawn against a network that never did."""
     if baseline is None or baseline.empty or metric not in baseline.columns:
         return None
+    if "start" in baseline.columns and baseline["start"].eq(INIT).any():
+        baseline = baseline[baseline["start"].eq(INIT)]
     if "status" in baseline.columns:
         baseline = baseline[baseline["status"].eq("ok")]
     value = float(baseline[metric].mean()) if not baseline.empty else float("nan")

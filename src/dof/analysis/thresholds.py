@@ -294,18 +294,30 @@ D_INT90_STATUS = ("ok", "not_reached", "no_baseline", "baseline_not_trained", "b
 row for the network); no baseline seed is 'ok' (null: never measured against a network that did not train or
 diverged; `d_int90_reason` quotes the seeds' status_reason)."""
 
-D_INT90_COLUMNS = ["baseline_test_acc", "n_baseline", "n_baseline_ok", "d_int90", "d_int90_status", "d_int90_reason"]
+D_INT90_COLUMNS = [
+    "baseline_start",
+    "baseline_test_acc",
+    "n_baseline",
+    "n_baseline_ok",
+    "d_int90",
+    "d_int90_status",
+    "d_int90_reason",
+]
+"""The d_int90 columns; `baseline_start` is the start whose full fine-tuning is the reference (Aghajanyan et al.:
+d90 of a pretrained start against full fine-tuning from it), null without a baseline."""
 
 
-def baseline_references(baseline: pd.DataFrame) -> dict[tuple[str, str], dict]:
-    """Per (dataset, model): the mean test accuracy of its 'ok' baseline seeds (NaN when none is), the seed counts,
-    and the d_int90 status and reason that a failed baseline leaves. Rows without a status column count as 'ok'."""
+def baseline_references(baseline: pd.DataFrame) -> dict[tuple[str, str, str], dict]:
+    """Per (dataset, model, start) (tables without a start column: init): the mean test accuracy of its 'ok'
+    baseline seeds (NaN when none is), the start, the seed counts, and the d_int90 status and reason that a failed
+    baseline leaves. Rows without a status column count as 'ok'."""
+    baseline = with_start(baseline).reset_index(drop=True)
     status = baseline["status"] if "status" in baseline.columns else pd.Series("ok", index=baseline.index)
     references = {}
-    for key, rows in baseline.groupby(["dataset", "model"], sort=True):
+    for key, rows in baseline.groupby(["dataset", "model", "start"], sort=True):
         states = status.loc[rows.index]
         ok = states.eq("ok")
-        reference = {"n_baseline": len(rows), "n_baseline_ok": int(ok.sum())}
+        reference = {"baseline_start": key[2], "n_baseline": len(rows), "n_baseline_ok": int(ok.sum())}
         if ok.any():
             references[key] = {**reference, "baseline_test_acc": float(rows.loc[ok, "test_acc"].mean())}
             continue
@@ -324,7 +336,8 @@ def baseline_references(baseline: pd.DataFrame) -> dict[tuple[str, str], dict]:
 
 def d_int90_table(runs: pd.DataFrame, baseline: pd.DataFrame, fraction: float = 0.9) -> pd.DataFrame:
     """d_int90 per group: the smallest d whose mean test accuracy over seeds reaches `fraction` of the full model's
-    mean test accuracy (the 'ok' baseline rows of the same dataset and model), with `d_int90_status` and a reason.
+    mean test accuracy (the 'ok' baseline rows of the same dataset, model and start: full fine-tuning from the
+    group's start, `baseline_start`), with `d_int90_status` and a reason.
 
     A diverged run counts as accuracy 0; a baseline seed that diverged or did not train is left out of the mean, and
     without any 'ok' seed d_int90 is null (status baseline_not_trained / baseline_diverged), never measured."""
@@ -333,16 +346,21 @@ def d_int90_table(runs: pd.DataFrame, baseline: pd.DataFrame, fraction: float = 
     means = runs[[*GROUP, "d"]].assign(test_acc=accuracy).groupby([*GROUP, "d"], sort=True)["test_acc"].mean()
     references = baseline_references(baseline)
     missing = {
+        "baseline_start": None,
         "n_baseline": 0,
         "n_baseline_ok": 0,
         "baseline_test_acc": np.nan,
         "d_int90_status": "no_baseline",
-        "d_int90_reason": "no baseline row for this dataset and model",
+        "d_int90_reason": "no baseline row for this dataset, model and start",
     }
     rows = []
     for key, curve in means.groupby(level=list(range(len(GROUP))), sort=True):
         group = dict(zip(GROUP, key))
-        row = {**group, **references.get((group["dataset"], group["model"]), missing), "d_int90": np.nan}
+        row = {
+            **group,
+            **references.get((group["dataset"], group["model"], group["start"]), missing),
+            "d_int90": np.nan,
+        }
         base = row["baseline_test_acc"]
         if np.isfinite(base):
             dims = curve.index.get_level_values("d").to_numpy()
@@ -363,6 +381,7 @@ def add_d_int90(table: pd.DataFrame, runs: pd.DataFrame | None, baseline: pd.Dat
     baseline (status no_baseline) or when no baseline seed trained."""
     if runs is None or baseline is None:
         return table.assign(
+            baseline_start=None,
             baseline_test_acc=np.nan,
             n_baseline=0,
             n_baseline_ok=0,

@@ -54,8 +54,9 @@ class ModelSpec:
 
 @block
 class StartSpec:
-    """A start point other than the seeded initialisation (an item of `starts`): a model's weights from a checkpoint;
-    burn-in's t0 steps count from it, so t0 = 0 trains in a random subspace through the checkpoint."""
+    """A start point other than the seeded initialisation (an item of `starts`): a model's weights from a checkpoint,
+    some tensors re-drawn (`reinit`, e.g. a new head); burn-in's t0 steps count from it, so t0 = 0 trains in a random
+    subspace through the checkpoint."""
 
     name: str = key(
         pattern=DATASET_NAME_PATTERN,
@@ -70,6 +71,14 @@ class StartSpec:
     )
     pretrain: str | None = key(
         None, "instead of `checkpoint`: the name of a `pretrain` item, whose trained weights are the start"
+    )
+    reinit: tuple[str, ...] = key(
+        (),
+        "fnmatch patterns over the model's state_dict keys (e.g. classifier.* for Conv-2's head) whose tensors are "
+        "re-drawn: taken from the run's seeded initialisation theta_0 (its init_seed and the model's init, as the init "
+        "start's), not from the checkpoint, which may hold them in another shape (a head for another number of "
+        "classes) or not at all; every pattern must match a key. runs.parquet's `start_reinit` lists the keys "
+        "re-drawn",
     )
 
 

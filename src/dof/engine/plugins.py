@@ -3,6 +3,7 @@ found through the configured search folders, and the checkpoint files of start p
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import importlib
 import importlib.util
@@ -77,25 +78,43 @@ def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     return dict(state)
 
 
-def state_dict_mismatches(model: nn.Module, state: Mapping[str, torch.Tensor], limit: int = 5) -> list[str]:
+def reinit_keys(keys: Iterable[str], patterns: Iterable[str], where: str = "reinit") -> tuple[str, ...]:
+    """The state_dict keys (in their order) that the fnmatch `patterns` match; a pattern matching none is refused,
+    naming it and listing the keys."""
+    keys, patterns = list(keys), list(patterns)
+    for pattern in patterns:
+        if not fnmatch.filter(keys, pattern):
+            raise ValueError(f"{where}: the pattern {pattern!r} matches no key of the start's state_dict: {keys}")
+    return tuple(name for name in keys if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns))
+
+
+def state_dict_mismatches(
+    model: nn.Module, state: Mapping[str, torch.Tensor], limit: int = 5, reinit: Iterable[str] = ()
+) -> list[str]:
     """The first `limit` differences between a checkpoint's state_dict and the model's: keys it lacks, keys the model
-    lacks, tensors of another shape (empty when it fits)."""
-    own = model.state_dict()
-    problems = [f"missing {name} {tuple(own[name].shape)}" for name in own if name not in state]
+    lacks, tensors of another shape (empty when it fits); the re-drawn keys `reinit` may differ or be missing."""
+    own, skip = model.state_dict(), set(reinit)
+    problems = [f"missing {name} {tuple(own[name].shape)}" for name in own if name not in state and name not in skip]
     problems += [f"unexpected {name}" for name in state if name not in own]
     problems += [
         f"{name}: {tuple(state[name].shape)} in the file, {tuple(own[name].shape)} in the model"
         for name in own
-        if name in state and state[name].shape != own[name].shape
+        if name in state and name not in skip and state[name].shape != own[name].shape
     ]
     return problems[:limit] + ([f"... {len(problems) - limit} more"] if len(problems) > limit else [])
 
 
-def load_start(model: nn.Module, state: Mapping[str, torch.Tensor], where: str) -> nn.Module:
-    """Load a start checkpoint's weights and buffers into `model` in place, refusing one that does not fit."""
-    problems = state_dict_mismatches(model, state)
+def load_start(
+    model: nn.Module, state: Mapping[str, torch.Tensor], where: str, reinit: Iterable[str] = ()
+) -> nn.Module:
+    """Load a start checkpoint's weights and buffers into `model` in place, but for the tensors whose keys the fnmatch
+    patterns `reinit` match, which keep the model's own (its seeded initialisation); refuses a checkpoint that does
+    not fit and a pattern matching no key."""
+    own = model.state_dict()
+    kept = reinit_keys(own, reinit, where)
+    problems = state_dict_mismatches(model, state, reinit=kept)
     if problems:
         raise ValueError(f"{where} does not fit the model: {'; '.join(problems)}")
     with torch.no_grad():
-        model.load_state_dict(state)
+        model.load_state_dict({name: own[name] if name in kept else state[name] for name in own})
     return model

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-from dof.config import BaselineConfig
+from dof.config import INIT, BaselineConfig
 from dof.engine.data import Dataset
 from dof.engine.network import restore_network
 from dof.engine.seeding import derive_seed
@@ -74,9 +74,10 @@ def baseline_status(
 
 
 def train_baseline(data: Dataset, start: Mapping[str, Any], config: BaselineConfig) -> dict[str, Any]:
-    """theta*: every weight trained from the theta_0 checkpoint `start` with the baseline's Adam for config.epochs
-    epochs; a checkpoint dict like the burn-in's (t0 is None, `steps` the Adam steps done, fewer after a non-finite
-    loss, `loop_status` how the loop ended)."""
+    """theta*: every weight trained from the theta_0 checkpoint `start` (the seeded initialisation, or a checkpoint
+    start's weights: full fine-tuning from it) with the baseline's Adam for config.epochs epochs; a checkpoint dict
+    like the burn-in's (t0 is None, `steps` the Adam steps done, fewer after a non-finite loss, `loop_status` how the
+    loop ended)."""
     seed = int(start["seed"])
     model = restore_network(start, data)
     batch_seed = derive_seed("full-space-batches", seed)
@@ -90,6 +91,9 @@ def train_baseline(data: Dataset, start: Mapping[str, Any], config: BaselineConf
         "dataset": data.name,
         "model": start["model"],
         "model_spec": start.get("model_spec"),
+        "start": start.get("start") or INIT,
+        "start_sha256": start.get("start_sha256"),
+        "start_reinit": start.get("start_reinit"),
         "n_params": theta.numel(),
         "seed": seed,
         "t0": None,
@@ -108,14 +112,15 @@ def train_baseline(data: Dataset, start: Mapping[str, Any], config: BaselineConf
 def baseline_table(
     baselines: Sequence[Mapping[str, Any]], chance_margin: float = BaselineConfig.chance_margin
 ) -> pd.DataFrame:
-    """The full-model baseline, one row per seed, from the trained baseline checkpoints: metrics, the optimiser's
-    settings, and status / status_reason from `baseline_status`."""
+    """The full-model baseline, one row per start and seed, from the trained baseline checkpoints: metrics, the
+    optimiser's settings, and status / status_reason from `baseline_status`."""
     rows = []
     for baseline in baselines:
         row = {key: baseline[key] for key in BASELINE_COLUMNS if key not in ("loop_status", "optimizer")}
+        row["start"] = baseline.get("start") or INIT  # the start it was fine-tuned from (older files: init)
         optimizer = baseline["optimizer"]
         row.update({"optimizer": optimizer["name"], **{key: optimizer[key] for key in OPTIMIZER_KEYS}})
         status, reason = baseline_status(row, baseline["loop_status"], int(row["n_classes"]), chance_margin)
         row.update(status=status, status_reason=reason, chance_margin=chance_margin)
         rows.append(row)
-    return pd.DataFrame(rows).sort_values(["dataset", "model", "seed"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows).sort_values(["dataset", "model", "start", "seed"], kind="stable").reset_index(drop=True)

@@ -33,10 +33,10 @@ def run_record(
     **extra: Any,
 ) -> dict[str, Any]:
     """One record: the dataset (or its name), the start point (`model`, `n_params`, `seed`, `t0`, its `train_acc` /
-    `test_acc` and, for a checkpoint start, `start` and `start_sha256`; init otherwise), d, how many of d are SAID
-    scales (`n_scales`, 0 for other projections), the recorded seeds, the projection (`kind` and its settings), the
-    outcome (status, steps, metrics, phi_norm, wall_time_s), provenance, the hash of the run's settings and `extra`
-    columns."""
+    `test_acc` and, for a checkpoint start, `start`, `start_sha256` and `start_reinit`; init otherwise), d, how many
+    of d are SAID scales (`n_scales`, 0 for other projections), the recorded seeds, the projection (`kind` and its
+    settings), the outcome (status, steps, metrics, phi_norm, wall_time_s), provenance, the hash of the run's settings
+    and `extra` columns."""
     return {
         "dataset": data if isinstance(data, str) else data.name,
         "model": start["model"],
@@ -52,6 +52,7 @@ def run_record(
         "start_train_acc": float(start["train_acc"]),
         "start_test_acc": float(start["test_acc"]),
         "start_sha256": start.get("start_sha256"),
+        "start_reinit": start.get("start_reinit"),
         **outcome,
         **provenance_columns(device, run_config),
         **extra,
