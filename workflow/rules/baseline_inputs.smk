@@ -13,7 +13,8 @@ def seed_theta_0(wildcards):
 
 def init_baseline(wildcards):
     """The baseline checkpoint from init (the seeded initialisation) of the dataset, model and seed in the
-    wildcards: the solution theta* of the theory stage (one path: a named input, read as one file)."""
+    wildcards: the solution theta* of the theory stage (one path: a named input, read as one file).
+    """
     return expand(
         rules.train_baseline.output[0],
         dataset=wildcards.dataset,
