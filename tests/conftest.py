@@ -51,37 +51,15 @@ def workflow_dags(request, tmp_path_factory) -> BackgroundDags:
     return BackgroundDags(tmp_path_factory.mktemp("dags"), [name for name in DAGS if name in needed])
 
 
-@pytest.fixture(scope="session")
-def smoke_project(workflow_dags) -> Path:
-    """A project copy on which the smoke DAG (config/smoke.yaml, every target) has run once."""
-    return workflow_dags.wait("smoke_project")
+def dag_fixture(name: str):
+    """The session fixture `name`: the project copy on which that DAG of tests/workflow_dags.py has run."""
+
+    def finished_dag(workflow_dags: BackgroundDags) -> Path:
+        return workflow_dags.wait(name)
+
+    finished_dag.__doc__ = f"A project copy on which this DAG has run once: {DAGS[name].__doc__}"
+    return pytest.fixture(scope="session", name=name)(finished_dag)
 
 
-@pytest.fixture(scope="session")
-def stages_project(workflow_dags) -> Path:
-    """A project copy on which every stage's tiny block (tests/workflow_stages.py) has run once, in one command."""
-    return workflow_dags.wait("stages_project")
-
-
-@pytest.fixture(scope="session")
-def tabular_project(workflow_dags) -> Path:
-    """A project copy on which the tabular plug-in example (two plug-in models, SAID) has run to thresholds."""
-    return workflow_dags.wait("tabular_project")
-
-
-@pytest.fixture(scope="session")
-def transfer_project(workflow_dags) -> Path:
-    """A project copy on which the shrunk transfer experiment (pretrained, random, burn-in starts) has run."""
-    return workflow_dags.wait("transfer_project")
-
-
-@pytest.fixture(scope="session")
-def hf_text_project(workflow_dags) -> Path:
-    """A project copy on which the Hugging Face example (a tiny BERT on token features, SAID) has run on one d."""
-    return workflow_dags.wait("hf_text_project")
-
-
-@pytest.fixture(scope="session")
-def parity_project(workflow_dags) -> Path:
-    """A project copy on which the jamming stage has run on digits parity at depths 1 and 2."""
-    return workflow_dags.wait("parity_project")
+for _name in DAGS:  # smoke_project, stages_project, tabular_project, ...: one fixture a DAG
+    globals()[_name] = dag_fixture(_name)
