@@ -1,7 +1,8 @@
 """How long a new user waits for the suite: a fresh clone of this checkout (with ../shared beside it, as CI has it),
 then `make install`, `make test` and `make lint` (what .ci/run does), each timed as a whole process, and the CPU
 that other processes used meanwhile (the machine's busy time from /proc/stat less the steps' own): a loaded machine
-inflates every figure, and the script says by how much the cores were shared.
+inflates every figure, and the script says by how much the cores were shared (the SLURM tests' daemons and jobs
+are not children of make: they count as other processes).
 
 Usage: .venv/bin/python benchmarks/suite_time.py [--keep] [--steps install test lint] [--reuse-venv]
   --reuse-venv  link this checkout's .venv into the clone (times the suite alone, not the package downloads)
