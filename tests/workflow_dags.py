@@ -166,8 +166,8 @@ class BackgroundDags:
 
     base: Path
     names: list[str]
-    done: dict[str, threading.Event] = field(default_factory=dict)
-    failures: dict[str, BaseException] = field(default_factory=dict)
+    done: dict[str, threading.Event] = field(init=False)
+    failures: dict[str, BaseException] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.done = {name: threading.Event() for name in self.names}

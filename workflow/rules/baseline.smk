@@ -3,8 +3,9 @@
 # whose Hessian predicts d*) and lottery (figure 7's full model). Its jobs run only for the seeds someone asks for.
 # It trains from each start (full fine-tuning from a checkpoint start: the baseline d_int90 of that start is measured
 # against, as Aghajanyan et al. define it); the init start has no path segment, a checkpoint start adds
-# `/start_<name>` after the model's folder, as in burn-in. It trains with its own optimiser (the baseline block); a baseline that diverged or did not train is flagged in its
-# table (status, status_reason) and is then no reference: d_int90 stays null and the full-model lines are omitted.
+# `/start_<name>` after the model's folder, as in burn-in. It trains with its own optimiser (the baseline block); a
+# baseline that diverged or did not train is flagged in its table (status, status_reason) and is then no reference:
+# d_int90 stays null and the full-model lines are omitted.
 
 
 include: "baseline_inputs.smk"
@@ -12,7 +13,7 @@ include: "baseline_inputs.smk"
 
 rule train_baseline:
     input:
-        seed_theta_0,
+        start_theta_0,
     output:
         f"{RESULTS}/baseline/{{dataset}}/{{model}}{{start}}/seed_{{seed}}.pt",
     log:

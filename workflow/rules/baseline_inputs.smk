@@ -3,8 +3,14 @@
 
 
 def seed_theta_0(wildcards):
-    """The burn-in file with theta_0 (t0 = 0) of the seed and start in the wildcards, where its full-space training
-    starts: the seeded initialisation, or a checkpoint start's weights (full fine-tuning from it).
+    """The burn-in file with theta_0 (t0 = 0) of the seed in the wildcards: the seeded initialisation, where the
+    lottery trajectory starts."""
+    return burn_in_files(wildcards.dataset, wildcards.model, 0, [wildcards.seed])
+
+
+def start_theta_0(wildcards):
+    """The burn-in file with theta_0 (t0 = 0) of the seed and start in the wildcards, where the baseline's full-space
+    training starts: the seeded initialisation, or a checkpoint start's weights (full fine-tuning from it).
     """
     return burn_in_files(
         wildcards.dataset, wildcards.model, 0, [wildcards.seed], start_of(wildcards)

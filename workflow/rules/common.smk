@@ -62,9 +62,8 @@ def start_segment(start):
 
 
 def start_of(wildcards):
-    """The start (the `start` column) of the path in the wildcards: init, or a checkpoint start's name; init for a
-    rule whose paths carry no start (the lottery trajectory, confinement, theory)."""
-    return getattr(wildcards, "start", "").partition(START_FOLDER)[2] or INIT
+    """The start (the `start` column) of the path in the wildcards: init, or a checkpoint start's name."""
+    return wildcards.start.partition(START_FOLDER)[2] or INIT
 
 
 PATH_SEGMENTS = {"start": start_segment}
